@@ -1,0 +1,116 @@
+"""Normalising text, dropping page furniture, and settling document identity.
+
+The cleaned text is the text of record: `doc_id` is its sha256 and every evidence offset points
+into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from transforms.ingest import QUARANTINE_SCHEMA
+
+CLEANING_PATH = Path(__file__).parent / "data" / "cleaning.yaml"
+
+DOCUMENT_COLUMNS = ["doc_id", "source", "title", "content_type", "n_chars", "retrieved_at", "text"]
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    furniture: dict[str, str]
+    abbreviations: list[str]
+    max_document_chars: int
+
+
+@lru_cache(maxsize=1)
+def cleaning_rules(path: Path = CLEANING_PATH) -> CleaningRules:
+    raw = yaml.safe_load(path.read_bytes())
+    return CleaningRules(raw["furniture"], list(raw["abbreviations"]), int(raw["max_document_chars"]))
+
+
+def normalise_text(text: pl.Expr) -> pl.Expr:
+    """Unicode NFC, LF line endings, no control characters, no trailing spaces, at most one blank line."""
+    return (
+        text.str.normalize("NFC")
+        .str.replace_all("\r\n?", "\n")
+        .str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b]", "")
+        .str.replace_all(r"[ \t]+\n", "\n")
+        .str.replace_all(r"\n{3,}", "\n\n")
+        .str.strip_chars()
+    )
+
+
+def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Remove whole lines that are page furniture; return (frame, counts per rule)."""
+    rules = rules or cleaning_rules()
+    lines = (
+        raw.select(pl.int_range(pl.len()).alias("_row"), pl.col("text").str.split("\n").alias("line"))
+        .explode("line")
+        .with_columns(pl.col("line").str.strip_chars().str.to_lowercase().alias("_probe"))
+    )
+    flags = {name: pl.col("_probe").str.contains(f"(?i){pattern}") for name, pattern in rules.furniture.items()}
+    lines = lines.with_columns(**{f"_f_{name}": expr for name, expr in flags.items()})
+    is_furniture = pl.any_horizontal([pl.col(f"_f_{name}") for name in rules.furniture])
+    counts = lines.select(
+        [pl.col(f"_f_{name}").sum().alias(name) for name in rules.furniture]
+    ).unpivot(variable_name="rule", value_name="lines_dropped")
+    kept = (
+        lines.filter(~is_furniture)
+        .group_by("_row", maintain_order=True)
+        .agg(pl.col("line").str.join("\n").alias("text"))
+    )
+    cleaned = (
+        raw.drop("text")
+        .with_row_index("_row")
+        .with_columns(pl.col("_row").cast(pl.Int64))
+        .join(kept.with_columns(pl.col("_row").cast(pl.Int64)), on="_row", how="left")
+        .drop("_row")
+        .with_columns(pl.col("text").fill_null(""))
+    )
+    return cleaned, counts
+
+
+def sha256_hex(texts: pl.Series) -> pl.Series:
+    """sha256 of each text's UTF-8 bytes (hashlib: polars has no cryptographic hash)."""
+    return pl.Series([hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts], dtype=pl.String)
+
+
+def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Raw documents -> (documents, quarantine, furniture counts).
+
+    Empty texts, over-long texts and exact duplicates (same normalised text) are quarantined with
+    a reason; the first of a set of duplicates, by source name, is kept.
+    """
+    rules = rules or cleaning_rules()
+    normalised = raw.with_columns(normalise_text(pl.col("text")).alias("text"))
+    without_furniture, counts = drop_furniture(normalised, rules)
+    docs = without_furniture.with_columns(normalise_text(pl.col("text")).alias("text")).with_columns(
+        pl.col("text").str.len_chars().cast(pl.Int64).alias("n_chars")
+    )
+    empty = docs.filter(pl.col("n_chars") == 0)
+    too_long = docs.filter(pl.col("n_chars") > rules.max_document_chars)
+    docs = docs.filter((pl.col("n_chars") > 0) & (pl.col("n_chars") <= rules.max_document_chars))
+    docs = docs.with_columns(sha256_hex(docs["text"]).alias("doc_id")).sort("source")
+    first = docs.unique("doc_id", keep="first", maintain_order=True)
+    duplicates = docs.join(first.select("doc_id", pl.col("source").alias("kept_source")), on="doc_id").filter(
+        pl.col("source") != pl.col("kept_source")
+    )
+    quarantine = pl.concat(
+        [
+            empty.select("source", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
+                         pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
+            too_long.select("source", pl.lit("too_large").alias("reason"),
+                            pl.format("{} characters > limit {}", "n_chars", pl.lit(rules.max_document_chars)).alias("detail"),
+                            pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
+            duplicates.select("source", pl.lit("duplicate").alias("reason"),
+                              pl.format("same text as {}", "kept_source").alias("detail"),
+                              "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
+        ]
+    ).cast(QUARANTINE_SCHEMA)
+    return first.select(DOCUMENT_COLUMNS), quarantine, counts

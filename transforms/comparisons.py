@@ -1,0 +1,107 @@
+"""Explicit comparisons: "Unlike X, Y ...", "X ..., while Y ...", "In contrast, Y ...", "Y is faster than X".
+
+Only sentences with a comparison marker are read. Each side of such a sentence is a subject:
+the head groups named in it, plus the subject carried from the sentences before when the marker
+points back ("In contrast") or the sentence names only one side. What each side says becomes a
+direction on a comparable attribute (onset fast/slow, duration long/short, risk high/low), from
+direction phrases (given to the nearest head group before them, else the carried subject) and
+from the side's own attribute values ("weeks" is slow against "hours"). A side with a positive
+direction the other lacks is `faster_than`/`longer_than`/`higher_than` the other; failing that,
+a side with a negative direction the other lacks is `slower_than`/... the other.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.claims import SENTENCE_KEY, apply_modifiers, carried_heads
+from transforms.ontology import Ontology
+
+_FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
+
+
+def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: pl.DataFrame,
+                     cues: pl.DataFrame, ontology: Ontology) -> pl.DataFrame:
+    """Comparison mentions: doc_id, sentence_no, start, subject, attribute, relation, object, negated, hedged."""
+    markers = cues.filter(pl.col("role") == "marker")
+    marked = markers.select(SENTENCE_KEY).unique()
+    points_back = markers.filter(pl.col("group") == "previous").select(SENTENCE_KEY).unique()
+    heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
+    carried = carried_heads(groups.filter(~pl.col("is_example")), sentences).join(marked, on=SENTENCE_KEY)
+
+    phrase_facts = apply_modifiers(
+        cues.filter(pl.col("role") == "direction").join(marked, on=SENTENCE_KEY)
+        .select(*SENTENCE_KEY, "start", "end", "attribute", pl.col("group").alias("direction")),
+        cues,
+    )
+    phrase_facts = (
+        phrase_facts.sort("start")
+        .join_asof(heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"),
+                   left_on="start", right_on="g_start", by=SENTENCE_KEY, strategy="backward")
+        .join(carried, on=SENTENCE_KEY, how="left")
+        .with_columns(pl.coalesce("members", "carried").alias("subject"))
+        .explode("subject")
+        .drop_nulls("subject")
+        .select(_FACT_COLUMNS)
+    )
+    value_facts = (
+        attributed.join(marked, on=SENTENCE_KEY)
+        .join(ontology.value_directions(), on=["attribute", "value"])
+        .select(_FACT_COLUMNS)
+    )
+    facts = (
+        pl.concat([phrase_facts, value_facts])
+        .filter(~pl.col("negated"))
+        .group_by([*SENTENCE_KEY, "subject", "attribute"])
+        .agg(
+            pl.col("direction").unique().alias("directions"),
+            pl.col("start").min().alias("start"),
+            pl.col("hedged").all().alias("hedged"),
+        )
+    )
+
+    named = heads.explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique()
+    n_named = named.group_by(SENTENCE_KEY).agg(pl.len().alias("_n"))
+    from_before = (
+        carried.join(n_named, on=SENTENCE_KEY)
+        .join(points_back.with_columns(pl.lit(True).alias("_back")), on=SENTENCE_KEY, how="left")
+        .filter((pl.col("_n") < 2) | pl.col("_back").fill_null(False))
+        .explode("carried")
+        .select(*SENTENCE_KEY, pl.col("carried").alias("subject"))
+        .drop_nulls("subject")
+    )
+    sides = pl.concat([named, from_before]).unique()
+    pairs = sides.join(sides, on=SENTENCE_KEY, suffix="_b").filter(pl.col("subject") != pl.col("subject_b"))
+
+    relations = ontology.direction_relations()
+    positive = relations.filter(pl.col("positive")).select("attribute", pl.col("direction").alias("pos"),
+                                                           pl.col("relation").alias("pos_relation"))
+    negative = relations.filter(~pl.col("positive")).select("attribute", pl.col("direction").alias("neg"),
+                                                            pl.col("relation").alias("neg_relation"))
+    b_facts = facts.select(*SENTENCE_KEY, pl.col("subject").alias("subject_b"), "attribute",
+                           pl.col("directions").alias("directions_b"))
+    scored = (
+        pairs.join(facts, on=[*SENTENCE_KEY, "subject"])
+        .join(b_facts, on=[*SENTENCE_KEY, "subject_b", "attribute"], how="left")
+        .join(positive, on="attribute")
+        .join(negative, on="attribute")
+        .with_columns(pl.col("directions_b").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .with_columns(
+            a_pos=pl.col("directions").list.contains(pl.col("pos")),
+            a_neg=pl.col("directions").list.contains(pl.col("neg")),
+            b_pos=pl.col("directions_b").list.contains(pl.col("pos")),
+            b_neg=pl.col("directions_b").list.contains(pl.col("neg")),
+        )
+        .with_columns(
+            pl.when(pl.col("a_pos") & ~pl.col("b_pos"))
+            .then(pl.col("pos_relation"))
+            .when(pl.col("a_neg") & ~pl.col("b_neg") & ~(pl.col("b_pos") & ~pl.col("a_pos")))
+            .then(pl.col("neg_relation"))
+            .alias("relation")
+        )
+        .drop_nulls("relation")
+    )
+    return scored.select(
+        *SENTENCE_KEY, "start", "subject", "attribute", "relation", pl.col("subject_b").alias("object"),
+        pl.lit(False).alias("negated"), "hedged",
+    )

@@ -1,0 +1,88 @@
+"""Extraction entry point: documents in, claims and comparisons out (pure polars, no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from transforms.claims import SENTENCE_KEY, apply_modifiers, attribute_subjects, resolve_context, subject_groups
+from transforms.comparisons import find_comparisons
+from transforms.ids import stable_ids
+from transforms.mentions import find_mentions
+from transforms.ontology import Ontology, default_ontology
+from transforms.sentences import split_sentences
+
+CLAIM_SCHEMA = {
+    "claim_id": pl.String, "doc_id": pl.String, "subject": pl.String, "attribute": pl.String, "value": pl.String,
+    "negated": pl.Boolean, "hedged": pl.Boolean, "evidence": pl.String, "char_start": pl.Int64,
+    "char_end": pl.Int64, "n_mentions": pl.Int64, "extractor_version": pl.String,
+}
+COMPARISON_SCHEMA = {
+    "comparison_id": pl.String, "doc_id": pl.String, "subject": pl.String, "attribute": pl.String,
+    "relation": pl.String, "object": pl.String, "negated": pl.Boolean, "hedged": pl.Boolean,
+    "evidence": pl.String, "char_start": pl.Int64, "char_end": pl.Int64, "n_mentions": pl.Int64,
+    "extractor_version": pl.String,
+}
+CLAIM_KEY = ["doc_id", "subject", "attribute", "value", "negated"]
+COMPARISON_KEY = ["doc_id", "subject", "attribute", "relation", "object", "negated"]
+
+_CODE_FILES = ["textfold.py", "sentences.py", "mentions.py", "claims.py", "comparisons.py", "extract.py",
+               "ontology.py", "ids.py", "data/cleaning.yaml"]
+
+
+@lru_cache(maxsize=4)
+def extractor_version(ontology_sha256: str) -> str:
+    """A short hash of the extraction code, the cleaning rules and the ontology in force."""
+    digest = hashlib.sha256(ontology_sha256.encode())
+    here = Path(__file__).parent
+    for name in _CODE_FILES:
+        digest.update((here / name).read_bytes())
+    return "x-" + digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    claims: pl.DataFrame
+    comparisons: pl.DataFrame
+
+
+def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extraction:
+    """documents(doc_id, text) -> claims and comparisons with evidence offsets into text."""
+    ontology = ontology or default_ontology()
+    version = extractor_version(ontology.sha256)
+    sentences = split_sentences(documents.select("doc_id", "text"))
+    entities = find_mentions(sentences, ontology.entities)
+    cues = find_mentions(sentences, ontology.cues)
+
+    parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
+    groups = subject_groups(entities.filter(pl.col("role") == "subject"), cues, sentences, parents)
+    values = resolve_context(
+        entities.filter(pl.col("role").is_in(["value", "implied"])),
+        cues.filter(pl.col("role") == "context"),
+    )
+    values = apply_modifiers(values, cues)
+    asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
+    attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences)
+    claims = _collapse(attributed, sentences, CLAIM_KEY, version, "claim_id").select(list(CLAIM_SCHEMA))
+    comparisons = find_comparisons(sentences, groups, attributed, cues, ontology)
+    comparisons = _collapse(comparisons, sentences, COMPARISON_KEY, version, "comparison_id").select(
+        list(COMPARISON_SCHEMA))
+    return Extraction(claims.cast(CLAIM_SCHEMA), comparisons.cast(COMPARISON_SCHEMA))
+
+
+def _collapse(mentions: pl.DataFrame, sentences: pl.DataFrame, key: list[str], version: str,
+              id_name: str) -> pl.DataFrame:
+    """One row per key: the evidence is the first unhedged mention's sentence, mentions counted."""
+    evidence = sentences.select(*SENTENCE_KEY, pl.col("text").alias("evidence"), "char_start", "char_end")
+    collapsed = (
+        mentions.sort([*key, "hedged", "sentence_no", "start"])
+        .group_by(key, maintain_order=True)
+        .agg(pl.col("sentence_no").first(), pl.col("hedged").first(), pl.len().cast(pl.Int64).alias("n_mentions"))
+        .join(evidence, on=SENTENCE_KEY, how="left")
+        .with_columns(pl.lit(version).alias("extractor_version"))
+    )
+    return collapsed.with_columns(stable_ids(collapsed, key).alias(id_name)).sort(key)

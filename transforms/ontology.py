@@ -1,0 +1,217 @@
+"""The ontology file, loaded once and compiled into lexicon frames the extractor joins against.
+
+Words live in `data/ontology.yaml`; this module only expands its phrase syntax, folds phrases the
+same way the text is folded (see `transforms.textfold`) and checks it against the vocabulary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from transforms.textfold import fold_phrase
+
+DATA_DIR = Path(__file__).parent / "data"
+ONTOLOGY_PATH = DATA_DIR / "ontology.yaml"
+VOCABULARY_PATH = DATA_DIR / "vocabulary.yaml"
+
+_OPTIONAL_SUFFIX = re.compile(r"\(([a-z]+)\)")
+
+LEXICON_SCHEMA = {
+    "phrase": pl.String,
+    "role": pl.String,
+    "subject": pl.String,
+    "attribute": pl.String,
+    "value": pl.String,
+    "needs": pl.String,
+    "excludes": pl.String,
+    "group": pl.String,
+    "window": pl.Int32,
+}
+
+
+class OntologyError(ValueError):
+    """The ontology file contradicts the vocabulary or itself."""
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    """All surface forms of one phrase: optional suffixes "(s)" and hyphen/space variants."""
+    parts = _OPTIONAL_SUFFIX.split(phrase)
+    # parts alternates literal text and optional suffixes: lit, opt, lit, opt, lit ...
+    choices = [[p] if i % 2 == 0 else ["", p] for i, p in enumerate(parts)]
+    forms = {"".join(combo) for combo in itertools.product(*choices)}
+    for form in list(forms):
+        if "-" in form and not form.startswith("-") and re.search(r"[a-z]-[a-z]", form):
+            forms.add(re.sub(r"(?<=[a-z])-(?=[a-z])", " ", form))
+    return sorted(fold_phrase(f) for f in forms if f.strip())
+
+
+@dataclass(frozen=True)
+class Ontology:
+    """The ontology in force: ids, labels, lexicons, and the hash that versions them."""
+
+    raw: dict[str, Any]
+    vocabulary: dict[str, Any]
+    sha256: str
+    entities: pl.DataFrame = field(repr=False)
+    cues: pl.DataFrame = field(repr=False)
+
+    @property
+    def version(self) -> str:
+        return str(self.raw["version"])
+
+    @property
+    def subjects(self) -> dict[str, dict[str, Any]]:
+        return self.raw["subjects"]
+
+    @property
+    def attributes(self) -> dict[str, dict[str, Any]]:
+        return self.raw["attributes"]
+
+    def allowed_values(self) -> dict[str, list[str]]:
+        """Attribute id -> the value ids it admits (value aliases folded into their target)."""
+        allowed: dict[str, list[str]] = {}
+        for attribute, spec in self.attributes.items():
+            values = {vspec.get("value", vid) for vid, vspec in spec["values"].items()}
+            allowed[attribute] = sorted(values)
+        return allowed
+
+    def comparison_relations(self) -> list[str]:
+        return list(self.vocabulary["comparisons"]["relations"])
+
+    def comparison_attributes(self) -> list[str]:
+        return list(self.vocabulary["comparisons"]["attributes"])
+
+    def subject_parent(self, subject: str) -> str | None:
+        return self.subjects[subject].get("parent")
+
+    def direction_relations(self) -> pl.DataFrame:
+        """attribute, direction, relation, positive: the first direction listed is the positive one."""
+        rows = []
+        for attribute, spec in self.raw["comparisons"]["directions"].items():
+            for i, (direction, relation) in enumerate(spec["relations"].items()):
+                rows.append({"attribute": attribute, "direction": direction, "relation": relation, "positive": i == 0})
+        return pl.DataFrame(rows, schema={"attribute": pl.String, "direction": pl.String, "relation": pl.String,
+                                          "positive": pl.Boolean})
+
+    def value_directions(self) -> pl.DataFrame:
+        """attribute, value, direction: attribute values that read as a direction in a comparison."""
+        rows = [{"attribute": attribute, "value": value, "direction": direction}
+                for attribute, spec in self.raw["comparisons"]["directions"].items()
+                for value, direction in spec.get("values", {}).items()]
+        return pl.DataFrame(rows, schema={"attribute": pl.String, "value": pl.String, "direction": pl.String})
+
+
+def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for subject, spec in raw["subjects"].items():
+        for alias in spec.get("aliases", []):
+            rows += [{"phrase": f, "role": "subject", "subject": subject} for f in expand_phrase(alias)]
+        for implied in spec.get("implies", []):
+            for alias in implied["aliases"]:
+                for form in expand_phrase(alias):
+                    rows.append({"phrase": form, "role": "subject", "subject": subject})
+                    rows.append({"phrase": form, "role": "implied", "subject": subject,
+                                 "attribute": implied["attribute"], "value": implied["value"]})
+    windows = {name: spec.get("window", 60) for name, spec in raw["contexts"].items()}
+    for attribute, spec in raw["attributes"].items():
+        for vid, vspec in spec["values"].items():
+            needs = vspec["needs"] if "needs" in vspec else spec.get("needs")
+            excludes = vspec["excludes"] if "excludes" in vspec else spec.get("excludes")
+            for cue in vspec.get("cues", []):
+                for form in expand_phrase(cue):
+                    rows.append({"phrase": form, "role": "value", "attribute": attribute,
+                                 "value": vspec.get("value", vid), "needs": needs, "excludes": excludes,
+                                 "window": windows.get(needs) if needs else None})
+    return rows
+
+
+def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def add(phrases: list[str], role: str, **extra: Any) -> None:
+        for phrase in phrases:
+            forms = [phrase.lower()] if not re.search(r"[a-z0-9]", phrase.lower()) else expand_phrase(phrase)
+            rows.extend({"phrase": f, "role": role, **extra} for f in forms)
+
+    for name, spec in raw["contexts"].items():
+        add(spec["phrases"], "context", group=name, window=spec.get("window", 60))
+    mods = raw["modifiers"]
+    add(mods["negation"]["phrases"], "negation", window=mods["negation"]["window"])
+    add(mods["pseudo_negation"]["phrases"], "pseudo")
+    add(mods["hedge"]["phrases"], "hedge", window=mods["hedge"]["window"])
+    add(mods["terminator"]["strong"], "terminator", group="strong")
+    add(mods["terminator"]["weak"], "terminator", group="weak")
+    add(mods["example"]["phrases"], "example")
+    for kind, phrases in raw["comparisons"]["markers"].items():
+        add(phrases, "marker", group=kind)
+    for attribute, spec in raw["comparisons"]["directions"].items():
+        for direction, relation in spec["relations"].items():
+            add(spec[direction], "direction", attribute=attribute, value=relation, group=direction)
+    return rows
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=LEXICON_SCHEMA).unique(maintain_order=True)
+
+
+def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
+    """Every vocabulary id must be present; every id used must be declared."""
+    missing = set(vocabulary["subjects"]) - set(raw["subjects"])
+    if missing:
+        raise OntologyError(f"ontology lacks vocabulary subjects: {sorted(missing)}")
+    for subject, spec in raw["subjects"].items():
+        parent = spec.get("parent")
+        if parent and parent not in raw["subjects"]:
+            raise OntologyError(f"subject {subject!r} has unknown parent {parent!r}")
+    for attribute, spec in vocabulary["attributes"].items():
+        if attribute not in raw["attributes"]:
+            raise OntologyError(f"ontology lacks vocabulary attribute {attribute!r}")
+        declared = {v.get("value", k) for k, v in raw["attributes"][attribute]["values"].items()}
+        lacking = set(spec["values"]) - declared
+        if lacking:
+            raise OntologyError(f"attribute {attribute!r} lacks vocabulary values {sorted(lacking)}")
+    for attribute, spec in raw["attributes"].items():
+        for vid, vspec in spec["values"].items():
+            for key in ("needs", "excludes"):
+                group = vspec.get(key, spec.get(key))
+                if group and group not in raw["contexts"]:
+                    raise OntologyError(f"{attribute}.{vid}: unknown context group {group!r}")
+    for subject, spec in raw["subjects"].items():
+        for implied in spec.get("implies", []):
+            if implied["attribute"] not in raw["attributes"]:
+                raise OntologyError(f"{subject}: implies unknown attribute {implied['attribute']!r}")
+    relations = set(vocabulary["comparisons"]["relations"])
+    for attribute, spec in raw["comparisons"]["directions"].items():
+        for relation in spec["relations"].values():
+            if relation not in relations:
+                raise OntologyError(f"comparison direction {attribute}: unknown relation {relation!r}")
+
+
+def load_ontology(path: Path = ONTOLOGY_PATH, vocabulary_path: Path = VOCABULARY_PATH) -> Ontology:
+    """Read, check and compile an ontology file."""
+    text = path.read_bytes()
+    raw = yaml.safe_load(text)
+    vocabulary = yaml.safe_load(vocabulary_path.read_bytes())
+    _check(raw, vocabulary)
+    return Ontology(
+        raw=raw,
+        vocabulary=vocabulary,
+        sha256=hashlib.sha256(text).hexdigest(),
+        entities=_frame(_entity_rows(raw)),
+        cues=_frame(_cue_rows(raw)),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_ontology() -> Ontology:
+    """The bundled ontology, compiled once per process."""
+    return load_ontology()

@@ -1,0 +1,71 @@
+"""Sentence segmentation for web text, as polars expressions over whole documents.
+
+Boundaries: a line break (headings, bullets and list items are lines of their own) or a
+terminal mark followed by space and a character that is not a lower-case letter. Known
+abbreviations and list numbers ("1.") are protected first by swapping their full stop for a
+placeholder of the same length, so offsets never move.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.clean import CleaningRules, cleaning_rules
+from transforms.textfold import fold_expr
+
+_PROTECT = "\x01"
+_SPLIT = "\x1e"
+_LIST_NUMBER = r"(?m)^([ \t]*\d{1,3})\.([ \t])"
+_BOUNDARY = r"""([.!?]['"’”)\]]*)([ \t]+)([^\p{Ll}\s])"""
+_LEADING_MARKER = r"^(\s*(?:(?:[•*·▪‣◦–-]|\d{1,3}\x01|\d{1,3}\)|[A-Za-z]\))[ \t]+)?\s*)"
+
+SENTENCE_SCHEMA = {"doc_id": pl.String, "sentence_no": pl.Int32, "char_start": pl.Int64, "char_end": pl.Int64,
+                   "text": pl.String, "folded": pl.String, "is_question": pl.Boolean, "is_line": pl.Boolean}
+
+
+def split_sentences(documents: pl.DataFrame, rules: CleaningRules | None = None) -> pl.DataFrame:
+    """documents(doc_id, text) -> sentences(doc_id, sentence_no, char_start, char_end, text, folded, ...).
+
+    `text` equals the document text[char_start:char_end]; `folded` is the same text folded for
+    matching (same length, see `transforms.textfold`).
+    """
+    rules = rules or cleaning_rules()
+    protected_abbreviations = [a.replace(".", _PROTECT) for a in rules.abbreviations]
+    marked = (
+        pl.col("text")
+        .str.replace_many(rules.abbreviations, protected_abbreviations)
+        .str.replace_all(_LIST_NUMBER, "${1}" + _PROTECT + "${2}")
+        .str.replace_all(_BOUNDARY, "${1}" + _SPLIT + "${2}${3}")
+        .str.replace_all("\n", "\n" + _SPLIT)
+        .str.split(_SPLIT)
+    )
+    pieces = (
+        documents.lazy()
+        .select("doc_id", marked.alias("piece"))
+        .explode("piece")
+        .with_columns(pl.col("piece").str.len_chars().cast(pl.Int64).alias("_len"))
+        .with_columns((pl.col("_len").cum_sum().over("doc_id") - pl.col("_len")).alias("_at"))
+        .with_columns(
+            pl.col("piece").str.extract(_LEADING_MARKER, 1).str.len_chars().fill_null(0).cast(pl.Int64).alias("_lead"),
+            (pl.col("_len") - pl.col("piece").str.strip_chars_end().str.len_chars()).cast(pl.Int64).alias("_trail"),
+            pl.col("piece").str.ends_with("\n").alias("is_line"),
+        )
+        .with_columns(
+            (pl.col("_at") + pl.col("_lead")).alias("char_start"),
+            (pl.col("_at") + pl.col("_len") - pl.col("_trail")).alias("char_end"),
+        )
+        .filter(pl.col("char_end") > pl.col("char_start"))
+        .with_columns(
+            pl.col("piece")
+            .str.slice(pl.col("_lead"), pl.col("char_end") - pl.col("char_start"))
+            .str.replace_all(_PROTECT, ".", literal=True)
+            .alias("text")
+        )
+        .filter(pl.col("text").str.contains(r"[\p{L}\p{N}]"))
+        .with_columns(
+            pl.int_range(pl.len()).over("doc_id").cast(pl.Int32).alias("sentence_no"),
+            fold_expr(pl.col("text")).alias("folded"),
+            pl.col("text").str.ends_with("?").alias("is_question"),
+        )
+    )
+    return pieces.select(list(SENTENCE_SCHEMA)).collect().cast(SENTENCE_SCHEMA)
