@@ -24,7 +24,7 @@ def _asof_before(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on
     """For each left row, the last right row (same sentence) whose `right_on` <= left `left_on`."""
     right = right.select(*SENTENCE_KEY, pl.col(right_on).alias("_key"), *suffix_cols).sort("_key")
     joined = left.sort(left_on).join_asof(right, left_on=left_on, right_on="_key", by=SENTENCE_KEY,
-                                          strategy="backward")
+                                          strategy="backward", check_sortedness=False)
     return joined.drop("_key")
 
 
@@ -156,9 +156,10 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     return groups.select(*SENTENCE_KEY, "g_start", "members", "is_example")
 
 
-def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """Per sentence, the members of the last head group of the sentences before it."""
-    last_per_sentence = heads.group_by(SENTENCE_KEY).agg(pl.col("members").sort_by("g_start").last())
+def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "last") -> pl.DataFrame:
+    """Per sentence, the members of the last (or first: the topic) head group of the sentences before it."""
+    ordered = pl.col("members").sort_by("g_start")
+    last_per_sentence = heads.group_by(SENTENCE_KEY).agg(ordered.last() if which == "last" else ordered.first())
     return (
         sentences.select(SENTENCE_KEY)
         .join(last_per_sentence, on=SENTENCE_KEY, how="left")

@@ -28,6 +28,9 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     points_back = markers.filter(pl.col("group") == "previous").select(SENTENCE_KEY).unique()
     heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
     carried = carried_heads(groups.filter(~pl.col("is_example")), sentences).join(marked, on=SENTENCE_KEY)
+    # "In contrast, Y ..." sets Y against the topic of the sentence before: its first head
+    topic_before = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="first").join(
+        points_back, on=SENTENCE_KEY)
 
     phrase_facts = apply_modifiers(
         cues.filter(pl.col("role") == "direction").join(marked, on=SENTENCE_KEY)
@@ -37,7 +40,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     phrase_facts = (
         phrase_facts.sort("start")
         .join_asof(heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"),
-                   left_on="start", right_on="g_start", by=SENTENCE_KEY, strategy="backward")
+                   left_on="start", right_on="g_start", by=SENTENCE_KEY, strategy="backward", check_sortedness=False)
         .join(carried, on=SENTENCE_KEY, how="left")
         .with_columns(pl.coalesce("members", "carried").alias("subject"))
         .explode("subject")
@@ -63,9 +66,11 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     named = heads.explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique()
     n_named = named.group_by(SENTENCE_KEY).agg(pl.len().alias("_n"))
     from_before = (
-        carried.join(n_named, on=SENTENCE_KEY)
-        .join(points_back.with_columns(pl.lit(True).alias("_back")), on=SENTENCE_KEY, how="left")
-        .filter((pl.col("_n") < 2) | pl.col("_back").fill_null(False))
+        pl.concat([
+            carried.join(points_back, on=SENTENCE_KEY, how="anti").join(n_named, on=SENTENCE_KEY)
+            .filter(pl.col("_n") < 2).drop("_n"),
+            topic_before,
+        ])
         .explode("carried")
         .select(*SENTENCE_KEY, pl.col("carried").alias("subject"))
         .drop_nulls("subject")

@@ -56,14 +56,12 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     version = extractor_version(ontology.sha256)
     sentences = split_sentences(documents.select("doc_id", "text"))
     entities = find_mentions(sentences, ontology.entities)
+    contexts = find_mentions(sentences, ontology.contexts)
     cues = find_mentions(sentences, ontology.cues)
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role") == "subject"), cues, sentences, parents)
-    values = resolve_context(
-        entities.filter(pl.col("role").is_in(["value", "implied"])),
-        cues.filter(pl.col("role") == "context"),
-    )
+    values = resolve_context(entities.filter(pl.col("role").is_in(["value", "implied"])), contexts)
     values = apply_modifiers(values, cues)
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences)

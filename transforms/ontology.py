@@ -61,8 +61,9 @@ class Ontology:
     raw: dict[str, Any]
     vocabulary: dict[str, Any]
     sha256: str
-    entities: pl.DataFrame = field(repr=False)
-    cues: pl.DataFrame = field(repr=False)
+    entities: pl.DataFrame = field(repr=False)   # subjects and attribute values: one matching pass
+    contexts: pl.DataFrame = field(repr=False)   # context groups: a pass of their own, so no cue hides them
+    cues: pl.DataFrame = field(repr=False)       # modifiers, comparison markers and directions
 
     @property
     def version(self) -> str:
@@ -134,16 +135,25 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _phrase_rows(phrases: list[str], role: str, **extra: Any) -> list[dict[str, Any]]:
+    rows = []
+    for phrase in phrases:
+        forms = [phrase.lower()] if not re.search(r"[a-z0-9]", phrase.lower()) else expand_phrase(phrase)
+        rows.extend({"phrase": f, "role": role, **extra} for f in forms)
+    return rows
+
+
+def _context_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    return [row for name, spec in raw["contexts"].items()
+            for row in _phrase_rows(spec["phrases"], "context", group=name, window=spec.get("window", 60))]
+
+
 def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def add(phrases: list[str], role: str, **extra: Any) -> None:
-        for phrase in phrases:
-            forms = [phrase.lower()] if not re.search(r"[a-z0-9]", phrase.lower()) else expand_phrase(phrase)
-            rows.extend({"phrase": f, "role": role, **extra} for f in forms)
+        rows.extend(_phrase_rows(phrases, role, **extra))
 
-    for name, spec in raw["contexts"].items():
-        add(spec["phrases"], "context", group=name, window=spec.get("window", 60))
     mods = raw["modifiers"]
     add(mods["negation"]["phrases"], "negation", window=mods["negation"]["window"])
     add(mods["pseudo_negation"]["phrases"], "pseudo")
@@ -207,6 +217,7 @@ def load_ontology(path: Path = ONTOLOGY_PATH, vocabulary_path: Path = VOCABULARY
         vocabulary=vocabulary,
         sha256=hashlib.sha256(text).hexdigest(),
         entities=_frame(_entity_rows(raw)),
+        contexts=_frame(_context_rows(raw)),
         cues=_frame(_cue_rows(raw)),
     )
 

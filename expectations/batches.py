@@ -1,0 +1,60 @@
+"""Frames to validate: the tables to publish plus derived columns the suites check.
+
+Derived columns are computed here, next to the rules that use them: the evidence check runs in
+DuckDB, where the document text lives; integrity and recomputed counts run in polars.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import polars as pl
+
+EVIDENCE_SQL = """
+SELECT t.{id} AS {id},
+       coalesce(substring(d.text, t.char_start + 1, t.char_end - t.char_start) = t.evidence, false)
+           AS evidence_matches_text
+FROM _rows t LEFT JOIN documents d USING (doc_id)
+"""
+
+
+def evidence_matches(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
+    """id -> whether evidence equals the warehouse text[char_start:char_end] (characters)."""
+    con.register("_rows", frame.select(id_column, "doc_id", "char_start", "char_end", "evidence").to_arrow())
+    try:
+        return con.execute(EVIDENCE_SQL.format(id=id_column)).pl()
+    finally:
+        con.unregister("_rows")
+
+
+def _with_document_facts(frame: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    facts = documents.select("doc_id", pl.col("n_chars").alias("doc_n_chars"), pl.lit(True).alias("doc_known"))
+    return frame.join(facts, on="doc_id", how="left").with_columns(pl.col("doc_known").fill_null(False))
+
+
+def recomputed_matrix_counts(claims: pl.DataFrame) -> pl.DataFrame:
+    """Counts recomputed straight from claims, independently of transforms.summarise."""
+    asserted = claims.filter(~pl.col("negated"))
+    return asserted.group_by(["subject", "attribute", "value"]).agg(
+        pl.len().cast(pl.Int64).alias("n_claims_recomputed"),
+        pl.col("doc_id").n_unique().cast(pl.Int64).alias("n_documents_recomputed"),
+    )
+
+
+def validation_frames(tables: dict[str, pl.DataFrame], con: duckdb.DuckDBPyConnection | None) -> dict[str, pd.DataFrame]:
+    """Pandas batches for GX (it has no polars source); `con` None skips the text check."""
+    documents = tables["documents"]
+    frames: dict[str, pl.DataFrame] = {"documents": documents}
+    for name, id_column in (("claims", "claim_id"), ("comparisons", "comparison_id")):
+        frame = _with_document_facts(tables[name], documents)
+        if name == "claims":
+            frame = frame.with_columns(pl.concat_str("attribute", pl.lit(":"), "value").alias("attribute_value"))
+        if con is not None:
+            frame = frame.join(evidence_matches(con, tables[name], id_column), on=id_column, how="left")
+        frames[name] = frame
+    frames["comparison_matrix"] = (
+        tables["comparison_matrix"]
+        .join(recomputed_matrix_counts(tables["claims"]), on=["subject", "attribute", "value"], how="left")
+        .with_columns(pl.col("n_claims_recomputed", "n_documents_recomputed").fill_null(0))
+    )
+    return {name: frame.to_pandas() for name, frame in frames.items()}

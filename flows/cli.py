@@ -1,0 +1,101 @@
+"""The `kvp` command line. Heavy imports (Prefect, GX) happen inside the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from warehouse.home import HOME_VARIABLE, Home
+
+HOME_OPTION = click.option(
+    "--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help=f"Folder holding the warehouse and the published dataset (default: ${HOME_VARIABLE} or ./kvp-home).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def app() -> None:
+    """Publish a versioned, evidence-backed dataset comparing ketamine and psychedelic therapies."""
+
+
+@app.command()
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A document file or a folder of documents; repeat for more (default: the bundled corpus).")
+@HOME_OPTION
+@click.option("--accept-changes", metavar="REASON", default=None,
+              help="Publish despite regression checks against the latest version; REASON is recorded.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Documents per Prefect task.")
+@click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
+def refresh(sources: tuple[Path, ...], home: Path | None, accept_changes: str | None, batch_size: int,
+            verbose: bool) -> None:
+    """Ingest, extract, load, validate and publish a new version if the data changed."""
+    from flows.settings import configure_environment
+
+    kvp_home = Home.resolve(home)
+    configure_environment(kvp_home, verbose)
+    from flows.refresh import refresh as refresh_flow
+
+    summary = refresh_flow(sources=[str(s) for s in sources] or None, home=str(kvp_home.root),
+                           accept_changes=accept_changes, batch_size=batch_size)
+    click.echo(f"documents ingested   {summary.n_documents}")
+    click.echo(f"quarantined          {summary.n_quarantined}")
+    for row in summary.quarantine[:20]:
+        click.echo(f"  - {row['source']}: {row['reason']} ({row['detail']})")
+    click.echo(f"claims               {summary.n_claims}")
+    click.echo(f"comparisons          {summary.n_comparisons}")
+    click.echo(f"validation           {summary.validation}")
+    for failure in summary.failed_expectations:
+        click.echo(f"  - failed {failure}")
+    if summary.outcome == "published":
+        click.echo(f"published            version {summary.version}")
+    elif summary.outcome == "unchanged":
+        click.echo(f"published            nothing: data unchanged since version {summary.version}")
+    else:
+        click.echo("published            nothing: the validation gate blocked this refresh; latest is unchanged")
+    click.echo(f"folder               {summary.path or kvp_home.published}")
+    if summary.outcome == "blocked":
+        sys.exit(1)
+
+
+@app.command()
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--docs", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder with the gold's documents (default: the bundled corpus).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def evaluate(gold: Path, docs: Path | None, as_json: bool) -> None:
+    """Score extraction against a gold file (precision, recall, F1; false positives and negatives)."""
+    from flows.refresh import BUNDLED_CORPUS
+    from transforms.clean import clean_documents
+    from transforms.evaluate import evaluate as score, read_gold
+    from transforms.extract import extract
+    from transforms.ingest import discover, read_files
+
+    files, _ = discover([docs or BUNDLED_CORPUS])
+    raw, _ = read_files(files)
+    documents, _, _ = clean_documents(raw)
+    extraction = extract(documents)
+    result = score(extraction.claims, extraction.comparisons, documents, read_gold(gold))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    for name in ("claims", "comparisons"):
+        s = getattr(result, name)
+        click.echo(f"{name:12s} precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  "
+                   f"(tp {s.tp}, fp {s.fp}, fn {s.fn})")
+        for attribute, a in s.per_attribute.items():
+            click.echo(f"  {attribute:16s} P {a['precision']:.2f}  R {a['recall']:.2f}  F1 {a['f1']:.2f}  "
+                       f"(tp {a['tp']}, fp {a['fp']}, fn {a['fn']})")
+        for label, rows in (("false positive", s.false_positives), ("false negative", s.false_negatives)):
+            for row in rows:
+                click.echo(f"  {label}: " + " ".join(str(v) for v in row.values()))
+
+
+def main() -> None:
+    app(prog_name="kvp")
+
+
+if __name__ == "__main__":
+    main()

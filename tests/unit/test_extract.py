@@ -1,0 +1,87 @@
+"""Extraction behaviour on small texts written for the cases the seeds lack."""
+
+import polars as pl
+
+from tests.conftest import docs_frame
+from transforms.extract import extract
+
+
+def _claims(text: str) -> set[tuple]:
+    claims = extract(docs_frame(text)).claims
+    return {(r["subject"], r["attribute"], r["value"], r["negated"], r["hedged"]) for r in claims.iter_rows(named=True)}
+
+
+def _facts(text: str) -> set[tuple]:
+    return {c[:3] for c in _claims(text) if not c[3]}
+
+
+def test_every_evidence_equals_its_offsets():
+    text = ("Esketamine (Spravato) is an FDA-approved nasal spray.\n\nPsilocybin may cause nausea, headaches "
+            "and anxiety. It is not addictive. Unlike SSRIs, which take 4–6 weeks, ketamine works within hours.")
+    extraction = extract(docs_frame(text))
+    for frame in (extraction.claims, extraction.comparisons):
+        assert frame.height > 0
+        for row in frame.iter_rows(named=True):
+            assert text[row["char_start"]:row["char_end"]] == row["evidence"]
+
+
+def test_brand_names_routes_and_legal_status():
+    facts = _facts("Esketamine (Spravato) is an FDA-approved nasal spray for treatment-resistant depression.")
+    assert {("esketamine", "legal_status", "fda_approved"), ("esketamine", "route", "intranasal"),
+            ("esketamine", "indication", "treatment_resistant_depression")} <= facts
+
+
+def test_lists_and_hedging():
+    claims = _claims("Psilocybin may cause nausea, headaches, and paranoia.")
+    assert {("psilocybin", "side_effect", v, False, True) for v in ("nausea", "headache", "paranoia")} <= claims
+
+
+def test_negation_scope_stops_at_terminator():
+    claims = _claims("MDMA is not addictive, but it can cause anxiety and dizziness.")
+    assert ("mdma", "risk", "abuse_potential", True, False) in claims
+    assert ("mdma", "side_effect", "dizziness", False, False) in claims
+
+
+def test_carry_over_to_pronoun_sentences():
+    facts = _facts("Ketamine was first used as an anesthetic. It acts on NMDA receptors.")
+    assert ("ketamine", "mechanism", "nmda_receptor_antagonist") in facts
+
+
+def test_coordinated_subjects_share_the_claim():
+    facts = _facts("Ketamine and psilocybin are studied for PTSD.")
+    assert {("ketamine", "indication", "ptsd"), ("psilocybin", "indication", "ptsd")} <= facts
+
+
+def test_examples_yield_to_their_head():
+    facts = _facts("Psychedelics such as LSD and psilocybin are Schedule I substances.")
+    assert ("psychedelics", "legal_status", "schedule_i") in facts
+    assert ("lsd", "legal_status", "schedule_i") not in facts
+
+
+def test_time_units_need_an_onset_or_duration_cue():
+    facts = _facts("SSRIs take weeks to work. Ketamine relief can last for up to two weeks. "
+                   "Ketamine sessions are booked weeks ahead.")
+    assert ("ssri", "onset", "weeks") in facts
+    assert ("ketamine", "duration", "weeks") in facts
+    assert ("ketamine", "onset", "weeks") not in facts
+
+
+def test_questions_make_no_claims():
+    assert _facts("Does ketamine cause dissociation?") == set()
+
+
+def test_comparison_unlike_and_than():
+    comparisons = extract(docs_frame(
+        "Unlike SSRIs, which take several weeks, ketamine can work within hours. "
+        "Psilocybin carries a higher risk of psychological reactions than esketamine.")).comparisons
+    found = set(comparisons.select("subject", "attribute", "relation", "object").iter_rows())
+    assert ("ketamine", "onset", "faster_than", "ssri") in found
+    assert ("psilocybin", "risk", "higher_than", "esketamine") in found
+
+
+def test_claim_ids_are_stable_and_unique():
+    text = "Ketamine is an anesthetic. Ketamine is an anesthetic used in surgery."
+    first, second = extract(docs_frame(text)).claims, extract(docs_frame(text)).claims
+    assert first["claim_id"].to_list() == second["claim_id"].to_list()
+    assert first["claim_id"].is_unique().all()
+    assert first.filter(pl.col("value") == "dissociative_anesthetic")["n_mentions"].item() == 2

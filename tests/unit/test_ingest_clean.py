@@ -1,0 +1,60 @@
+import codecs
+
+import polars as pl
+
+from transforms.clean import clean_documents
+from transforms.ingest import discover, read_files
+
+
+def _write(folder, name, data: bytes):
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def test_good_and_bad_files(tmp_path):
+    _write(tmp_path, "good.txt", "Ketamine acts fast.\r\nIt is an anesthetic.\n".encode())
+    _write(tmp_path, "bom16.md", codecs.BOM_UTF16_LE + "# Title\nPsilocybin is studied.".encode("utf-16-le"))
+    _write(tmp_path, "copy.txt", "Ketamine acts fast.\nIt is an anesthetic.".encode())
+    _write(tmp_path, "empty.txt", b"   \n\n")
+    _write(tmp_path, "binary.txt", b"\x00\x01\x02junk")
+    _write(tmp_path, "latin1.txt", "caf\xe9".encode("latin-1"))
+    _write(tmp_path, "image.png", b"\x89PNG")
+    files, missing = discover([tmp_path])
+    raw, unreadable = read_files(files)
+    documents, dropped, _ = clean_documents(raw)
+    reasons = dict(zip(*pl.concat([missing, unreadable, dropped]).select("source", "reason")))
+    assert reasons == {"binary.txt": "binary", "latin1.txt": "undecodable", "image.png": "unsupported_type",
+                       "empty.txt": "empty", "good.txt": "duplicate"}
+    assert sorted(documents["source"]) == ["bom16.md", "copy.txt"]
+    text = documents.filter(pl.col("source") == "copy.txt")["text"].item()
+    assert "\r" not in text
+
+
+def test_symlink_out_of_root_is_quarantined(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link.txt").symlink_to(outside)
+    files, problems = discover([root])
+    assert files == []
+    assert problems["reason"].to_list() == ["outside_root"]
+
+
+def test_furniture_lines_are_dropped_and_counted():
+    raw = pl.DataFrame({"source": ["a.txt"], "content_type": ["text/plain"], "title": ["t"],
+                        "text": ["Skip to main content\nKetamine acts fast.\nLeave a Comment\nPrevious\nNext"],
+                        "retrieved_at": [None]}).cast({"retrieved_at": pl.Datetime("us", "UTC")})
+    documents, _, counts = clean_documents(raw)
+    assert documents["text"].item() == "Ketamine acts fast."
+    dropped = dict(zip(counts["rule"], counts["lines_dropped"]))
+    assert dropped["skip_link"] == 1 and dropped["comments"] == 1 and dropped["pager"] == 2
+
+
+def test_nfc_normalisation_gives_stable_doc_id():
+    raw = pl.DataFrame({"source": ["a.txt", "b.txt"], "content_type": ["text/plain"] * 2, "title": [None, None],
+                        "text": ["Cafe\u0301 ketamine", "Caf\u00e9 ketamine"], "retrieved_at": [None, None]}
+                       ).cast({"retrieved_at": pl.Datetime("us", "UTC")})
+    documents, dropped, _ = clean_documents(raw)
+    assert documents.height == 1 and dropped["reason"].to_list() == ["duplicate"]

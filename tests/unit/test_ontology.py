@@ -1,0 +1,35 @@
+import pytest
+import yaml
+
+from transforms.ontology import ONTOLOGY_PATH, OntologyError, VOCABULARY_PATH, default_ontology, expand_phrase, load_ontology
+
+
+def test_expansion_of_optional_suffix_and_hyphens():
+    assert expand_phrase("side effect(s)") == ["side effect", "side effects"]
+    assert set(expand_phrase("well-tolerated")) == {"well-tolerated", "well tolerated"}
+
+
+def test_every_vocabulary_id_is_in_the_ontology():
+    ontology = default_ontology()
+    vocabulary = yaml.safe_load(VOCABULARY_PATH.read_text())
+    assert set(vocabulary["subjects"]) <= set(ontology.subjects)
+    allowed = ontology.allowed_values()
+    for attribute, spec in vocabulary["attributes"].items():
+        assert set(spec["values"]) <= set(allowed[attribute])
+
+
+def test_lexicon_phrases_are_folded_and_non_empty():
+    ontology = default_ontology()
+    for frame in (ontology.entities, ontology.contexts, ontology.cues):
+        phrases = frame["phrase"].to_list()
+        assert all(p and p == p.lower() for p in phrases)
+        assert all(p.strip() == p for p in phrases if p.strip(" -()").isalnum())
+
+
+def test_unknown_context_group_is_rejected(tmp_path):
+    raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
+    raw["attributes"]["onset"]["needs"] = "no_such_group"
+    path = tmp_path / "ontology.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(OntologyError, match="no_such_group"):
+        load_ontology(path, VOCABULARY_PATH)

@@ -1,0 +1,28 @@
+from tests.conftest import docs_frame
+from transforms.sentences import split_sentences
+
+
+def _texts(text: str) -> list[str]:
+    return split_sentences(docs_frame(text))["text"].to_list()
+
+
+def test_offsets_point_into_the_text():
+    text = "Heading without stop\n\nKetamine works fast. It acts on NMDA receptors! Does it last?\n  • Bullet item here"
+    sentences = split_sentences(docs_frame(text))
+    for row in sentences.iter_rows(named=True):
+        assert text[row["char_start"]:row["char_end"]] == row["text"]
+    assert sentences["text"].to_list() == ["Heading without stop", "Ketamine works fast.", "It acts on NMDA receptors!",
+                                           "Does it last?", "Bullet item here"]
+    assert sentences["is_question"].to_list() == [False, False, False, True, False]
+
+
+def test_abbreviations_and_list_numbers_do_not_split():
+    assert _texts("Approved in the U.S. by the FDA, e.g. Spravato. Dr. Smith agreed.") == [
+        "Approved in the U.S. by the FDA, e.g. Spravato.", "Dr. Smith agreed."]
+    assert _texts("  1. Rapid Onset: Ketamine acts fast.\n  2. Safety: It is safe.") == [
+        "Rapid Onset: Ketamine acts fast.", "Safety: It is safe."]
+
+
+def test_lower_case_after_stop_does_not_split_and_decimals_stay():
+    assert _texts("Doses of 0.5 mg/kg are used. approx. half respond.") == [
+        "Doses of 0.5 mg/kg are used. approx. half respond."]

@@ -1,0 +1,35 @@
+"""Splitting work into batches and putting batch results back together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+import polars as pl
+
+from transforms.extract import COMPARISON_SCHEMA, CLAIM_SCHEMA, Extraction
+
+T = TypeVar("T")
+
+
+def chunked(items: Sequence[T], size: int) -> list[list[T]]:
+    """Consecutive batches of at most `size` items (one empty batch for no items)."""
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    return [list(items[i:i + size]) for i in range(0, len(items), size)] or [[]]
+
+
+def chunked_frame(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    return [frame.slice(offset, size) for offset in range(0, max(frame.height, 1), size)]
+
+
+def concat_frames(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+
+
+def concat_extractions(parts: list[Extraction]) -> Extraction:
+    claims = [p.claims for p in parts] or [pl.DataFrame(schema=CLAIM_SCHEMA)]
+    comparisons = [p.comparisons for p in parts] or [pl.DataFrame(schema=COMPARISON_SCHEMA)]
+    return Extraction(pl.concat(claims), pl.concat(comparisons))

@@ -1,0 +1,50 @@
+"""The headline "versus" view and the vocabulary tables, derived from claims and the ontology."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.ontology import Ontology
+
+MATRIX_KEY = ["subject", "attribute", "value"]
+MATRIX_SCHEMA = {"subject": pl.String, "attribute": pl.String, "value": pl.String, "n_documents": pl.Int64,
+                 "n_claims": pl.Int64, "share_hedged": pl.Float64, "n_documents_negating": pl.Int64,
+                 "conflict": pl.Boolean}
+
+
+def comparison_matrix(claims: pl.DataFrame) -> pl.DataFrame:
+    """One row per (subject, attribute, value) any claim names.
+
+    `conflict` is true for every value of a (subject, attribute) where some value is asserted by
+    one document and negated by another.
+    """
+    asserted = ~pl.col("negated")
+    matrix = claims.group_by(MATRIX_KEY).agg(
+        pl.col("doc_id").filter(asserted).n_unique().cast(pl.Int64).alias("n_documents"),
+        asserted.sum().cast(pl.Int64).alias("n_claims"),
+        pl.col("hedged").filter(asserted).mean().fill_null(0.0).alias("share_hedged"),
+        pl.col("doc_id").filter(pl.col("negated")).n_unique().cast(pl.Int64).alias("n_documents_negating"),
+    )
+    contested = (pl.col("n_documents") > 0) & (pl.col("n_documents_negating") > 0)
+    return (
+        matrix.with_columns(contested.any().over(["subject", "attribute"]).alias("conflict"))
+        .sort(MATRIX_KEY)
+        .cast(MATRIX_SCHEMA)
+    )
+
+
+def therapies_table(ontology: Ontology) -> pl.DataFrame:
+    rows = [{"therapy_id": sid, "label": spec.get("label", sid), "kind": spec.get("kind"),
+             "parent": spec.get("parent")} for sid, spec in ontology.subjects.items()]
+    return pl.DataFrame(rows, schema={"therapy_id": pl.String, "label": pl.String, "kind": pl.String,
+                                      "parent": pl.String})
+
+
+def attributes_table(ontology: Ontology) -> pl.DataFrame:
+    allowed = ontology.allowed_values()
+    comparable = set(ontology.comparison_attributes())
+    rows = [{"attribute_id": aid, "label": spec.get("label", aid), "description": spec.get("description", ""),
+             "allowed_values": allowed[aid], "comparable": aid in comparable}
+            for aid, spec in ontology.attributes.items()]
+    return pl.DataFrame(rows, schema={"attribute_id": pl.String, "label": pl.String, "description": pl.String,
+                                      "allowed_values": pl.List(pl.String), "comparable": pl.Boolean})

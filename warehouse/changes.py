@@ -1,0 +1,63 @@
+"""What changed between two versions' tables: documents, claims, comparisons and matrix cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from transforms.summarise import MATRIX_KEY
+
+_DIFFED = {"documents": "doc_id", "claims": "claim_id", "comparisons": "comparison_id"}
+_MATRIX_MEASURES = ["n_documents", "n_claims", "n_documents_negating", "conflict"]
+
+
+def read_version_tables(folder: Path) -> dict[str, pl.DataFrame]:
+    return {name: pl.read_parquet(folder / f"{name}.parquet") for name in (*_DIFFED, "comparison_matrix")}
+
+
+def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame]) -> dict:
+    """A JSON-ready description of the change from `old` (None: nothing before) to `new`."""
+    changes: dict = {}
+    for name, key in _DIFFED.items():
+        before = old[name] if old else new[name].clear()
+        added = new[name].join(before.select(key), on=key, how="anti")
+        removed = before.join(new[name].select(key), on=key, how="anti")
+        changes[name] = {"added": added.height, "removed": removed.height,
+                         "added_rows": _rows(name, added), "removed_rows": _rows(name, removed)}
+    before = old["comparison_matrix"] if old else new["comparison_matrix"].clear()
+    joined = new["comparison_matrix"].join(before, on=MATRIX_KEY, how="full", suffix="_old", coalesce=True)
+    changed = joined.filter(
+        pl.any_horizontal([pl.col(m).ne_missing(pl.col(f"{m}_old")) for m in _MATRIX_MEASURES])
+    ).select(*MATRIX_KEY, *[c for m in _MATRIX_MEASURES for c in (f"{m}_old", m)])
+    changes["comparison_matrix"] = {"cells_changed": changed.height, "cells": changed.to_dicts()}
+    return changes
+
+
+def _rows(name: str, frame: pl.DataFrame) -> list[dict]:
+    columns = {"documents": ["doc_id", "source"],
+               "claims": ["claim_id", "doc_id", "subject", "attribute", "value", "negated"],
+               "comparisons": ["comparison_id", "doc_id", "subject", "attribute", "relation", "object"]}[name]
+    return frame.select(columns).to_dicts()
+
+
+def summary_line(changes: dict) -> str:
+    """One line for `kvp versions` and the card."""
+    d, c, m = changes["documents"], changes["claims"], changes["comparison_matrix"]
+    return (f"documents +{d['added']}/-{d['removed']}, claims +{c['added']}/-{c['removed']}, "
+            f"comparisons +{changes['comparisons']['added']}/-{changes['comparisons']['removed']}, "
+            f"matrix cells changed {m['cells_changed']}")
+
+
+def changes_markdown(changes: dict, version: str, previous: str | None) -> str:
+    lines = [f"# Changes in {version}", "", f"Against: {previous or 'nothing (first version)'}", "",
+             f"- {summary_line(changes)}", ""]
+    for name in ("claims", "comparisons"):
+        for label, rows in (("Added", changes[name]["added_rows"]), ("Removed", changes[name]["removed_rows"])):
+            if rows:
+                lines += [f"## {label} {name}", ""]
+                lines += [f"- `{r['doc_id'][:12]}` " + " ".join(str(r[k]) for k in list(r)[2:]) for r in rows[:500]]
+                if len(rows) > 500:
+                    lines.append(f"- ... and {len(rows) - 500} more (see changes.json)")
+                lines.append("")
+    return "\n".join(lines)

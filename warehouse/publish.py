@@ -1,0 +1,232 @@
+"""Publishing an immutable version folder and swapping the catalog, so readers never see half of one.
+
+Order of a publish: write everything into `published/.incoming-*`, check it against its own
+datapackage.json, rename it to `published/<version>`, then replace `catalog.json` (temporary
+file + rename) and the `latest` link. A process killed at any point leaves the catalog naming a
+complete version; a leftover `.incoming-*` folder is never named by the catalog and is swept by
+the next publish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from transforms.ontology import Ontology
+from warehouse.card import render_card
+from warehouse.changes import changes_markdown, diff_tables, read_version_tables, summary_line
+from warehouse.home import Home
+from warehouse.release import PUBLISHED_TABLES, TABLE_KEYS, data_fingerprint, schema_fingerprint, schema_of
+
+INCOMING_PREFIX = ".incoming-"
+FIELD_DESCRIPTIONS = {
+    "doc_id": "sha256 hex of the document's normalised text",
+    "claim_id": "stable id: hash of (doc_id, subject, attribute, value, negated)",
+    "comparison_id": "stable id: hash of (doc_id, subject, attribute, relation, object, negated)",
+    "evidence": "exact quote: the document's normalised text[char_start:char_end]",
+    "char_start": "offset of the evidence in the normalised text, in characters (0-based)",
+    "char_end": "end offset of the evidence in characters (exclusive)",
+    "negated": "the document denies the claim",
+    "hedged": "the document states the claim with hedging (may, might, is thought to, ...)",
+}
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    outcome: str  # published | unchanged
+    version: str | None
+    path: Path | None
+    previous: str | None
+
+
+def read_catalog(home: Home) -> dict:
+    if not home.catalog.exists():
+        return {"latest": None, "versions": [], "history": []}
+    return json.loads(home.catalog.read_text(encoding="utf-8"))
+
+
+def write_json_atomically(path: Path, payload: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, indent=2, sort_keys=False, default=str)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _entry(catalog: dict, version: str | None) -> dict | None:
+    return next((v for v in catalog["versions"] if v["version"] == version), None)
+
+
+def next_version(previous: dict | None, tables: dict[str, pl.DataFrame], metadata_fingerprint: str) -> str | None:
+    """Semantic version of these tables against `previous`; None when nothing changed."""
+    if previous is None:
+        return "1.0.0"
+    major, minor, patch = (int(x) for x in previous["version"].split("."))
+    old_schema, new_schema = previous["schema"], schema_of(tables)
+    removed_or_retyped = any(
+        col not in new_schema.get(name, {}) or new_schema[name][col] != dtype
+        for name, cols in old_schema.items() for col, dtype in cols.items()
+    )
+    if removed_or_retyped:
+        return f"{major + 1}.0.0"
+    if previous["data_fingerprint"] != data_fingerprint(tables) or old_schema != new_schema:
+        return f"{major}.{minor + 1}.0"
+    if previous.get("metadata_fingerprint") != metadata_fingerprint:
+        return f"{major}.{minor}.{patch + 1}"
+    return None
+
+
+def _field_type(dtype: pl.DataType) -> str:
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype.is_integer():
+        return "integer"
+    if dtype.is_float():
+        return "number"
+    if isinstance(dtype, pl.Datetime):
+        return "datetime"
+    if isinstance(dtype, pl.List):
+        return "array"
+    return "string"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def datapackage(folder: Path, tables: dict[str, pl.DataFrame], version: str, created_at: str,
+                metadata: dict) -> dict:
+    resources = []
+    for name in PUBLISHED_TABLES:
+        path = folder / f"{name}.parquet"
+        fields = [{"name": col, "type": _field_type(dtype), **({"description": FIELD_DESCRIPTIONS[col]}
+                                                              if col in FIELD_DESCRIPTIONS else {})}
+                  for col, dtype in tables[name].schema.items()]
+        resources.append({
+            "name": name,
+            "path": f"{name}.parquet",
+            "format": "parquet",
+            "mediatype": "application/vnd.apache.parquet",
+            "bytes": path.stat().st_size,
+            "hash": f"sha256:{sha256_file(path)}",
+            "schema": {"fields": fields, "primaryKey": TABLE_KEYS[name]},
+        })
+    return {
+        "name": "ketamine-vs-psychedelics-claims",
+        "title": "Ketamine versus psychedelic therapies: evidence-backed claims",
+        "version": version,
+        "created": created_at,
+        "licenses": [{"name": "other", "title": "Evidence quotes from third-party documents; see README.md"}],
+        "resources": resources,
+        "kvp": metadata,
+    }
+
+
+def verify_folder(folder: Path) -> list[str]:
+    """Problems with a version folder against its own datapackage.json (empty list: sound)."""
+    package_path = folder / "datapackage.json"
+    if not package_path.exists():
+        return ["datapackage.json is missing"]
+    package = json.loads(package_path.read_text(encoding="utf-8"))
+    problems = []
+    for resource in package["resources"]:
+        path = folder / resource["path"]
+        if not path.exists():
+            problems.append(f"{resource['path']}: missing")
+            continue
+        if path.stat().st_size != resource["bytes"]:
+            problems.append(f"{resource['path']}: {path.stat().st_size} bytes, datapackage says {resource['bytes']}")
+        if f"sha256:{sha256_file(path)}" != resource["hash"]:
+            problems.append(f"{resource['path']}: sha256 differs from datapackage.json")
+    return problems
+
+
+def sweep_incoming(home: Home) -> None:
+    """Remove folders left by publishes that were killed before their rename."""
+    for leftover in home.published.glob(f"{INCOMING_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, validation: dict,
+            validation_files: dict[str, str], metadata: dict) -> PublishResult:
+    """Write a new version if the data differs from `latest`; otherwise publish nothing."""
+    home.create()
+    sweep_incoming(home)
+    catalog = read_catalog(home)
+    latest = _entry(catalog, catalog.get("latest"))
+    metadata = {**metadata, "data_fingerprint": data_fingerprint(tables),
+                "schema_fingerprint": schema_fingerprint(tables)}
+    metadata_fingerprint = hashlib.sha256(
+        json.dumps({k: metadata[k] for k in ("pipeline_version", "ontology_version", "extractor_version")},
+                   sort_keys=True).encode()).hexdigest()
+    version = next_version(latest, tables, metadata_fingerprint)
+    if version is None:
+        return PublishResult("unchanged", catalog["latest"], home.published / catalog["latest"], catalog["latest"])
+    while _entry(catalog, version) or (home.published / version).exists():
+        major, minor, patch = (int(x) for x in version.split("."))
+        version = f"{major}.{minor}.{patch + 1}"
+
+    created_at = datetime.now(UTC).isoformat(timespec="seconds")
+    incoming = home.published / f"{INCOMING_PREFIX}{uuid.uuid4().hex}"
+    incoming.mkdir()
+    for name in PUBLISHED_TABLES:
+        tables[name].write_parquet(incoming / f"{name}.parquet", compression="zstd", statistics=True)
+    (incoming / "validation").mkdir()
+    for file_name, content in validation_files.items():
+        (incoming / "validation" / file_name).write_text(content, encoding="utf-8")
+
+    previous_version = catalog.get("latest")
+    previous_tables = read_version_tables(home.published / previous_version) if previous_version else None
+    changes = diff_tables(previous_tables, tables)
+    changes_doc = {"version": version, "previous": previous_version, **changes}
+    (incoming / "changes.json").write_text(json.dumps(changes_doc, indent=2, default=str), encoding="utf-8")
+    (incoming / "CHANGES.md").write_text(changes_markdown(changes, version, previous_version), encoding="utf-8")
+    (incoming / "README.md").write_text(
+        render_card(version=version, created_at=created_at, tables=tables, ontology=ontology,
+                    changes_line=summary_line(changes), previous=previous_version, validation=validation,
+                    metadata=metadata),
+        encoding="utf-8",
+    )
+    package = datapackage(incoming, tables, version, created_at, metadata)
+    (incoming / "datapackage.json").write_text(json.dumps(package, indent=2, default=str), encoding="utf-8")
+    problems = verify_folder(incoming)
+    if problems:
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise RuntimeError(f"version {version} failed its own check: {problems}")
+
+    final = home.published / version
+    os.rename(incoming, final)
+    catalog["versions"].append({
+        "version": version, "created_at": created_at, "path": version,
+        "data_fingerprint": metadata["data_fingerprint"], "schema_fingerprint": metadata["schema_fingerprint"],
+        "metadata_fingerprint": metadata_fingerprint, "schema": schema_of(tables),
+        "counts": {name: tables[name].height for name in PUBLISHED_TABLES},
+        "validation": {"success": validation.get("success"), "warnings": len(validation.get("warnings", []))},
+        "changes": summary_line(changes), "previous": previous_version,
+        "accepted_changes": metadata.get("accepted_changes"),
+    })
+    catalog["latest"] = version
+    catalog.setdefault("history", []).append({"at": created_at, "action": "publish", "version": version})
+    write_json_atomically(home.catalog, catalog)
+    point_latest_link(home, version)
+    return PublishResult("published", version, final, previous_version)
+
+
+def point_latest_link(home: Home, version: str) -> None:
+    """Replace the `latest` convenience link atomically (a new link renamed over the old)."""
+    tmp = home.published / f".latest-{uuid.uuid4().hex}"
+    os.symlink(version, tmp)
+    os.replace(tmp, home.published / "latest")
