@@ -1,0 +1,103 @@
+"""The real flow on small corpora: the contract, idempotence and the gate keeping `latest`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.refresh import refresh
+from warehouse.home import Home
+
+CONTRACT = {
+    "documents": ["doc_id", "source", "title", "content_type", "n_chars", "retrieved_at"],
+    "claims": ["claim_id", "doc_id", "subject", "attribute", "value", "negated", "hedged", "evidence",
+               "char_start", "char_end", "extractor_version"],
+    "comparisons": ["comparison_id", "doc_id", "subject", "attribute", "relation", "object", "negated", "hedged",
+                    "evidence", "char_start", "char_end", "extractor_version"],
+    "comparison_matrix": ["subject", "attribute", "value", "n_documents", "n_claims", "share_hedged",
+                          "n_documents_negating", "conflict"],
+    "therapies": ["therapy_id", "label", "kind", "parent"],
+    "attributes": ["attribute_id", "label", "description", "allowed_values"],
+}
+
+
+@pytest.fixture(scope="module")
+def published_seeds(tmp_path_factory, seeds_dir):
+    home = tmp_path_factory.mktemp("home")
+    first = refresh(sources=[str(seeds_dir)], home=str(home))
+    return home, first
+
+
+def _catalog(home: Path) -> dict:
+    return json.loads((home / "published" / "catalog.json").read_text())
+
+
+def test_first_refresh_publishes_the_contract(published_seeds):
+    home, summary = published_seeds
+    assert summary.outcome == "published" and summary.version == "1.0.0"
+    folder = home / "published" / "1.0.0"
+    con = duckdb.connect()
+    for table, columns in CONTRACT.items():
+        found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{folder / table}.parquet'").fetchall()]
+        assert set(columns) <= set(found), table
+    assert con.execute(f"SELECT count(*) FROM '{folder}/documents.parquet'").fetchone()[0] == 5
+    assert con.execute(f"SELECT count(*) FROM '{folder}/claims.parquet'").fetchone()[0] > 100
+    for name in ("datapackage.json", "README.md", "CHANGES.md", "changes.json", "validation/summary.json",
+                 "validation/report.html"):
+        assert (folder / name).exists(), name
+    assert _catalog(home)["latest"] == "1.0.0"
+
+
+def test_every_evidence_equals_the_document_text(published_seeds):
+    home, _ = published_seeds
+    folder = home / "published" / "1.0.0"
+    warehouse = duckdb.connect(str(Home(home).warehouse), read_only=True)
+    for table in ("claims", "comparisons"):
+        rows = warehouse.execute(
+            f"SELECT p.evidence, p.char_start, p.char_end, d.text FROM '{folder}/{table}.parquet' p "
+            "JOIN documents d USING (doc_id)").fetchall()
+        assert rows
+        for evidence, start, end, text in rows:
+            assert text[start:end] == evidence
+    warehouse.close()
+
+
+def test_unchanged_refresh_publishes_nothing(published_seeds, seeds_dir):
+    home, _ = published_seeds
+    again = refresh(sources=[str(seeds_dir)], home=str(home))
+    assert again.outcome == "unchanged" and again.version == "1.0.0"
+    assert [v["version"] for v in _catalog(home)["versions"]] == ["1.0.0"]
+
+
+def test_failed_gate_keeps_latest_and_accepting_publishes(tmp_path, seeds_dir):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    home = tmp_path / "home"
+    assert refresh(sources=[str(corpus)], home=str(home)).version == "1.0.0"
+    for extra in sorted(corpus.iterdir())[1:]:
+        extra.unlink()                    # one document left: claims fall far more than 20%
+    blocked = refresh(sources=[str(corpus)], home=str(home))
+    assert blocked.outcome == "blocked"
+    assert any("regression.claims.no_large_drop" in f for f in blocked.failed_expectations)
+    assert _catalog(home)["latest"] == "1.0.0"
+    assert (home / "published" / "latest").resolve().name == "1.0.0"
+    accepted = refresh(sources=[str(corpus)], home=str(home), accept_changes="corpus trimmed on purpose")
+    assert accepted.outcome == "published" and accepted.version == "1.1.0"
+    entry = _catalog(home)["versions"][-1]
+    assert entry["accepted_changes"] == "corpus trimmed on purpose"
+
+
+def test_bad_documents_are_quarantined_and_the_run_goes_on(tmp_path, seeds_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(sorted(seeds_dir.iterdir())[0], corpus / "good.txt")
+    (corpus / "empty.txt").write_text("  \n")
+    (corpus / "junk.txt").write_bytes(b"\x00\xff\x00binary")
+    summary = refresh(sources=[str(corpus)], home=str(tmp_path / "home"))
+    assert summary.outcome == "published"
+    assert summary.n_documents == 1
+    assert {q["source"]: q["reason"] for q in summary.quarantine} == {"empty.txt": "empty", "junk.txt": "binary"}

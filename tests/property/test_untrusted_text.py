@@ -1,0 +1,47 @@
+"""Arbitrary text never breaks the cleaner, the segmenter or the extractor, and offsets stay exact."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from transforms.clean import clean_documents
+from transforms.extract import extract
+from transforms.sentences import split_sentences
+
+WORDS = ["ketamine", "psilocybin", "SSRIs", "may", "not", "cause", "nausea", "within", "hours", "weeks", "unlike",
+         "than", "faster", "and", ",", ".", "\n", "•", "1.", "U.S.", "e.g.", "’", "—", "é", "😀", "\r\n", "?", "It"]
+texty = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=60).map(" ".join)
+
+
+def _raw(text: str) -> pl.DataFrame:
+    return pl.DataFrame({"source": ["x.txt"], "content_type": ["text/plain"], "title": [None], "text": [text],
+                         "retrieved_at": [None]}).cast({"retrieved_at": pl.Datetime("us", "UTC")})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texty)
+def test_cleaning_and_extraction_keep_offsets_exact(text):
+    documents, quarantine, _ = clean_documents(_raw(text))
+    assert documents.height + quarantine.height == 1
+    if documents.is_empty():
+        return
+    doc_text = documents["text"].item()
+    for row in split_sentences(documents).iter_rows(named=True):
+        assert doc_text[row["char_start"]:row["char_end"]] == row["text"]
+    extraction = extract(documents)
+    for frame in (extraction.claims, extraction.comparisons):
+        for row in frame.iter_rows(named=True):
+            assert 0 <= row["char_start"] < row["char_end"] <= len(doc_text)
+            assert doc_text[row["char_start"]:row["char_end"]] == row["evidence"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_any_unicode_text_is_cleaned_without_error(text):
+    documents, quarantine, _ = clean_documents(_raw(text))
+    assert documents.height + quarantine.height == 1
+    if documents.height:
+        cleaned = documents["text"].item()
+        assert "\r" not in cleaned and cleaned == cleaned.strip()
