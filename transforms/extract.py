@@ -54,10 +54,13 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     """documents(doc_id, text) -> claims and comparisons with evidence offsets into text."""
     ontology = ontology or default_ontology()
     version = extractor_version(ontology.sha256)
-    sentences = split_sentences(documents.select("doc_id", "text"))
-    entities = find_mentions(sentences, ontology.entities)
-    contexts = find_mentions(sentences, ontology.contexts)
-    cues = find_mentions(sentences, ontology.cues)
+    # work on integer document numbers (cheap joins); the real ids come back in _collapse
+    doc_ids = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_no"), "doc_id")
+    numbered = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_id"), "text")
+    sentences = split_sentences(numbered)
+    mentions = find_mentions(sentences, ontology.lexicon).partition_by("layer", as_dict=True, include_key=False)
+    empty = find_mentions(sentences.clear(), ontology.lexicon).drop("layer")
+    entities, contexts, cues = (mentions.get((layer,), empty) for layer in ("entities", "contexts", "cues"))
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role") == "subject"), cues, sentences, parents)
@@ -65,15 +68,15 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     values = apply_modifiers(values, cues)
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences)
-    claims = _collapse(attributed, sentences, CLAIM_KEY, version, "claim_id").select(list(CLAIM_SCHEMA))
+    claims = _collapse(attributed, sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(list(CLAIM_SCHEMA))
     comparisons = find_comparisons(sentences, groups, attributed, cues, ontology)
-    comparisons = _collapse(comparisons, sentences, COMPARISON_KEY, version, "comparison_id").select(
+    comparisons = _collapse(comparisons, sentences, doc_ids, COMPARISON_KEY, version, "comparison_id").select(
         list(COMPARISON_SCHEMA))
     return Extraction(claims.cast(CLAIM_SCHEMA), comparisons.cast(COMPARISON_SCHEMA))
 
 
-def _collapse(mentions: pl.DataFrame, sentences: pl.DataFrame, key: list[str], version: str,
-              id_name: str) -> pl.DataFrame:
+def _collapse(mentions: pl.DataFrame, sentences: pl.DataFrame, doc_ids: pl.DataFrame, key: list[str],
+              version: str, id_name: str) -> pl.DataFrame:
     """One row per key: the evidence is the first unhedged mention's sentence, mentions counted."""
     evidence = sentences.select(*SENTENCE_KEY, pl.col("text").alias("evidence"), "char_start", "char_end")
     collapsed = (
@@ -81,6 +84,8 @@ def _collapse(mentions: pl.DataFrame, sentences: pl.DataFrame, key: list[str], v
         .group_by(key, maintain_order=True)
         .agg(pl.col("sentence_no").first(), pl.col("hedged").first(), pl.len().cast(pl.Int64).alias("n_mentions"))
         .join(evidence, on=SENTENCE_KEY, how="left")
-        .with_columns(pl.lit(version).alias("extractor_version"))
+        .join(doc_ids, left_on="doc_id", right_on="doc_no", suffix="_real")
+        .with_columns(pl.col("doc_id_real").alias("doc_id"), pl.lit(version).alias("extractor_version"))
+        .drop("doc_id_real")
     )
     return collapsed.with_columns(stable_ids(collapsed, key).alias(id_name)).sort(key)

@@ -66,6 +66,15 @@ class Ontology:
     cues: pl.DataFrame = field(repr=False)       # modifiers, comparison markers and directions
 
     @property
+    def lexicon(self) -> pl.DataFrame:
+        """Every phrase of every layer, matched in one pass (`layer`: entities, contexts, cues)."""
+        return pl.concat([
+            self.entities.with_columns(pl.lit("entities").alias("layer")),
+            self.contexts.with_columns(pl.lit("contexts").alias("layer")),
+            self.cues.with_columns(pl.lit("cues").alias("layer")),
+        ])
+
+    @property
     def version(self) -> str:
         return str(self.raw["version"])
 

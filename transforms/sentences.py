@@ -68,4 +68,5 @@ def split_sentences(documents: pl.DataFrame, rules: CleaningRules | None = None)
             pl.col("text").str.ends_with("?").alias("is_question"),
         )
     )
-    return pieces.select(list(SENTENCE_SCHEMA)).collect().cast(SENTENCE_SCHEMA)
+    # doc_id keeps the caller's dtype (extraction numbers documents for cheaper joins)
+    return pieces.select(list(SENTENCE_SCHEMA)).collect().cast({k: v for k, v in SENTENCE_SCHEMA.items() if k != "doc_id"})
