@@ -19,13 +19,24 @@ _COORDINATION_GAP = r"^(?:\s|,|and|or|&|/|as well as|\(|\)|both|either)*$"
 _EXAMPLE_REACH = 80
 
 
+def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, suffix_cols: list[str],
+          strategy: str) -> pl.DataFrame:
+    right = right.select(*SENTENCE_KEY, pl.col(right_on).alias("_key"), *suffix_cols).sort("_key")
+    joined = left.sort(left_on).join_asof(right, left_on=left_on, right_on="_key", by=SENTENCE_KEY,
+                                          strategy=strategy, check_sortedness=False)
+    return joined.drop("_key")
+
+
 def _asof_before(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
                  suffix_cols: list[str]) -> pl.DataFrame:
     """For each left row, the last right row (same sentence) whose `right_on` <= left `left_on`."""
-    right = right.select(*SENTENCE_KEY, pl.col(right_on).alias("_key"), *suffix_cols).sort("_key")
-    joined = left.sort(left_on).join_asof(right, left_on=left_on, right_on="_key", by=SENTENCE_KEY,
-                                          strategy="backward", check_sortedness=False)
-    return joined.drop("_key")
+    return _asof(left, right, left_on, right_on, suffix_cols, "backward")
+
+
+def _asof_after(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
+                suffix_cols: list[str]) -> pl.DataFrame:
+    """For each left row, the first right row (same sentence) whose `right_on` >= left `left_on`."""
+    return _asof(left, right, left_on, right_on, suffix_cols, "forward")
 
 
 def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame) -> pl.DataFrame:
@@ -108,8 +119,13 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "end", pl.col("end").alias("ex_end"))
     strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
         *SENTENCE_KEY, "end", pl.col("end").alias("st_end"))
+    leading = cues.filter(pl.col("role") == "subordinator").select(
+        *SENTENCE_KEY, "end", pl.col("end").alias("mk_end"))
+    any_terminator = cues.filter(pl.col("role") == "terminator").select(*SENTENCE_KEY, "end", pl.col("end").alias("tm_end"))
     mentions = _asof_before(mentions, examples.unique([*SENTENCE_KEY, "end"]), "start", "end", ["ex_end"])
     mentions = _asof_before(mentions, strong.unique([*SENTENCE_KEY, "end"]), "start", "end", ["st_end"])
+    mentions = _asof_before(mentions, leading.unique([*SENTENCE_KEY, "end"]), "start", "end", ["mk_end"])
+    mentions = _asof_before(mentions, any_terminator.unique([*SENTENCE_KEY, "end"]), "start", "end", ["tm_end"])
     folded = sentences.select(*SENTENCE_KEY, "folded")
     mentions = (
         mentions.join(folded, on=SENTENCE_KEY)
@@ -130,6 +146,9 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
                 & (pl.col("start") - pl.col("ex_end") <= _EXAMPLE_REACH)
                 & (pl.col("st_end").is_null() | (pl.col("ex_end") > pl.col("st_end")))
             ).alias("_after_example_cue"),
+            # "Unlike X, ...", "While X ...": X is set against the topic, it does not become it
+            (pl.col("mk_end").is_not_null() & (pl.col("tm_end").is_null() | (pl.col("mk_end") >= pl.col("tm_end"))))
+            .alias("_subordinate"),
         )
         .with_columns((~pl.col("_coordinated")).cum_sum().over(SENTENCE_KEY).alias("group_no"))
     )
@@ -139,6 +158,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             pl.col("start").min().alias("g_start"),
             pl.col("subject").unique(maintain_order=True).alias("members"),
             pl.col("_after_example_cue").first().alias("_after_example_cue"),
+            pl.col("_subordinate").first().alias("_subordinate"),
         )
         .sort([*SENTENCE_KEY, "g_start"])
     )
@@ -153,7 +173,18 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             & ((pl.col("_heads_so_far") > 0) | pl.col("carried").list.contains(parent_of).fill_null(False))
         ).alias("is_example")
     )
-    return groups.select(*SENTENCE_KEY, "g_start", "members", "is_example")
+    return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate")).alias("sets_topic")).select(
+        *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"))
+
+
+def clause_breaks(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """Commas that close a clause: every comma not followed by a relative pronoun (", which ...")."""
+    commas = cues.filter(pl.col("phrase") == ",").select(*SENTENCE_KEY, "end").unique()
+    return (
+        commas.join(sentences.select(*SENTENCE_KEY, "folded"), on=SENTENCE_KEY)
+        .filter(~pl.col("folded").str.slice(pl.col("end"), 8).str.contains(r"^\s*(which|who|that)\b"))
+        .select(*SENTENCE_KEY, "end", pl.col("end").alias("break_end"))
+    )
 
 
 def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "last") -> pl.DataFrame:
@@ -169,16 +200,50 @@ def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "la
     )
 
 
-def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """Give each value mention its subject(s): nearest head group before it, else the carried head."""
+def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame,
+                       topic_attributes: list[str]) -> pl.DataFrame:
+    """Give each value mention its subject(s).
+
+    In order: the nearest head group before it in the sentence; else the first head group after
+    it, if no barrier (";", ":", "but" ...) stands between; else the topic carried from the
+    sentences before, unless the value is about people with a condition ("patients with TRD")
+    or opens the sentence as its topic ("TRD is ..."). A subject alias that implies a value
+    ("ketamine infusion") keeps its own subject.
+    """
     heads = groups.filter(~pl.col("is_example"))
-    carried = carried_heads(heads, sentences)
-    with_group = _asof_before(values, heads, "start", "g_start", ["members"])
-    return (
-        with_group.join(carried, on=SENTENCE_KEY, how="left")
-        .with_columns(pl.coalesce("members", "carried").alias("subject_ids"))
-        .drop("members", "carried", "subject")
-        .explode("subject_ids")
-        .rename({"subject_ids": "subject"})
-        .drop_nulls("subject")
+    carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences)
+    implied = values.filter(pl.col("role") == "implied")
+    others = values.filter(pl.col("role") != "implied").drop("subject")
+    barriers = cues.filter(pl.col("role") == "barrier").select(*SENTENCE_KEY, "start", pl.col("start").alias("b_start"))
+    population = cues.filter(pl.col("role") == "population").select(
+        *SENTENCE_KEY, "end", pl.col("end").alias("p_end"), pl.col("window").alias("p_window"))
+    after = heads.select(*SENTENCE_KEY, "g_start", pl.col("members").alias("after_members"),
+                         pl.col("g_start").alias("after_start"))
+    others = _asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start")])
+    # a head in an "Unlike X, ..." clause reaches only to the end of that clause
+    others = _asof_before(others, clause_breaks(cues, sentences), "start", "end", ["break_end"])
+    out_of_clause = pl.col("subordinate").fill_null(False) & pl.col("break_end").is_not_null() & (
+        pl.col("break_end") > pl.col("head_start"))
+    others = others.with_columns(pl.when(out_of_clause).then(None).otherwise(pl.col("members")).alias("members")).drop(
+        "subordinate", "head_start", "break_end")
+    others = _asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
+    others = _asof_after(others, barriers.unique([*SENTENCE_KEY, "start"]), "end", "start", ["b_start"])
+    others = _asof_before(others, population.unique([*SENTENCE_KEY, "end"]), "start", "end", ["p_end", "p_window"])
+    forward_ok = pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))
+    no_carry = (
+        (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window")))
+        | (pl.col("attribute").is_in(topic_attributes) & (pl.col("start") <= 2))
     )
+    others = (
+        others.join(carried, on=SENTENCE_KEY, how="left")
+        .with_columns(
+            pl.coalesce(
+                "members",
+                pl.when(forward_ok).then(pl.col("after_members")),
+                pl.when(~no_carry).then(pl.col("carried")),
+            ).alias("subject")
+        )
+        .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "carried")
+        .explode("subject")
+    )
+    return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

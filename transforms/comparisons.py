@@ -27,9 +27,9 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     marked = markers.select(SENTENCE_KEY).unique()
     points_back = markers.filter(pl.col("group") == "previous").select(SENTENCE_KEY).unique()
     heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
-    carried = carried_heads(groups.filter(~pl.col("is_example")), sentences).join(marked, on=SENTENCE_KEY)
+    carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences).join(marked, on=SENTENCE_KEY)
     # "In contrast, Y ..." sets Y against the topic of the sentence before: its first head
-    topic_before = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="first").join(
+    topic_before = carried_heads(groups.filter(pl.col("sets_topic")), sentences, which="first").join(
         points_back, on=SENTENCE_KEY)
 
     phrase_facts = apply_modifiers(

@@ -67,7 +67,8 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     values = resolve_context(entities.filter(pl.col("role").is_in(["value", "implied"])), contexts)
     values = apply_modifiers(values, cues)
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
-    attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences)
+    attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,
+                                    ontology.sentence_topic_attributes())
     claims = _collapse(attributed, sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(list(CLAIM_SCHEMA))
     comparisons = find_comparisons(sentences, groups, attributed, cues, ontology)
     comparisons = _collapse(comparisons, sentences, doc_ids, COMPARISON_KEY, version, "comparison_id").select(

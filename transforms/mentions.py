@@ -48,6 +48,8 @@ def find_mentions(sentences: pl.DataFrame, lexicon: pl.DataFrame) -> pl.DataFram
         .alias("key"),
         is_word.alias("_word"),
     )
+    # spelling variants ("well-tolerated", "well tolerated") share a key: one row per reading
+    keyed = keyed.unique([c for c in keyed.columns if c != "phrase"], keep="first", maintain_order=True)
     word_patterns = sorted(set(keyed.filter(pl.col("_word"))["key"].to_list()))
     punct_patterns = sorted(set(keyed.filter(~pl.col("_word"))["key"].to_list()))
     if sentences.is_empty() or not (word_patterns or punct_patterns):

@@ -94,6 +94,9 @@ class Ontology:
             allowed[attribute] = sorted(values)
         return allowed
 
+    def sentence_topic_attributes(self) -> list[str]:
+        return list(self.raw["attribution"]["sentence_topic_attributes"])
+
     def comparison_relations(self) -> list[str]:
         return list(self.vocabulary["comparisons"]["relations"])
 
@@ -170,6 +173,11 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(mods["terminator"]["strong"], "terminator", group="strong")
     add(mods["terminator"]["weak"], "terminator", group="weak")
     add(mods["example"]["phrases"], "example")
+    attribution = raw["attribution"]
+    add(attribution["population"]["phrases"], "population", window=attribution["population"]["window"])
+    add(attribution["barriers"], "barrier")
+    add(attribution["subordinators"], "subordinator")
+    add(attribution["anaphors"], "barrier")
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     for attribute, spec in raw["comparisons"]["directions"].items():
