@@ -214,7 +214,9 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences)
     implied = values.filter(pl.col("role") == "implied")
     others = values.filter(pl.col("role") != "implied").drop("subject")
-    barriers = cues.filter(pl.col("role") == "barrier").select(*SENTENCE_KEY, "start", pl.col("start").alias("b_start"))
+    barriers = cues.filter(pl.col("role").is_in(["barrier", "anaphor"])).select(
+        *SENTENCE_KEY, "start", pl.col("start").alias("b_start"))
+    anaphors = cues.filter(pl.col("role") == "anaphor").select(*SENTENCE_KEY, "end", pl.col("end").alias("a_end"))
     population = cues.filter(pl.col("role") == "population").select(
         *SENTENCE_KEY, "end", pl.col("end").alias("p_end"), pl.col("window").alias("p_window"))
     after = heads.select(*SENTENCE_KEY, "g_start", pl.col("members").alias("after_members"),
@@ -229,9 +231,12 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = _asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
     others = _asof_after(others, barriers.unique([*SENTENCE_KEY, "start"]), "end", "start", ["b_start"])
     others = _asof_before(others, population.unique([*SENTENCE_KEY, "end"]), "start", "end", ["p_end", "p_window"])
+    others = _asof_before(others, anaphors.unique([*SENTENCE_KEY, "end"]), "start", "end", ["a_end"])
     forward_ok = pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))
+    # "It is approved for adults with MDD": an anaphor before the population phrase keeps the topic
     no_carry = (
-        (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window")))
+        (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window"))
+         & (pl.col("a_end").is_null() | (pl.col("a_end") > pl.col("p_end"))))
         | (pl.col("attribute").is_in(topic_attributes) & (pl.col("start") <= 2))
     )
     others = (
@@ -243,7 +248,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 pl.when(~no_carry).then(pl.col("carried")),
             ).alias("subject")
         )
-        .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "carried")
+        .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried")
         .explode("subject")
     )
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

@@ -177,7 +177,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(attribution["population"]["phrases"], "population", window=attribution["population"]["window"])
     add(attribution["barriers"], "barrier")
     add(attribution["subordinators"], "subordinator")
-    add(attribution["anaphors"], "barrier")
+    add(attribution["anaphors"], "anaphor")
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     for attribute, spec in raw["comparisons"]["directions"].items():
