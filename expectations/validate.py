@@ -28,3 +28,42 @@ def validate_release(home: Home, tables: dict[str, pl.DataFrame], ontology: Onto
         frames = validation_frames(tables, con)
     checks = build_checks(ontology, previous=latest_statistics(home), with_text=True)
     return run_gate(frames, checks, accepted_changes)
+
+
+def package_problems(folder) -> list[str]:
+    """A published folder against its datapackage.json: files, sizes, hashes and column schemas."""
+    import json
+
+    from warehouse.publish import verify_folder
+
+    problems = verify_folder(folder)
+    if problems and problems[0] == "datapackage.json is missing":
+        return problems
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        path = folder / resource["path"]
+        if not path.exists():
+            continue
+        try:
+            columns = list(pl.read_parquet_schema(path))
+        except Exception as error:  # a tampered file may not even parse
+            problems.append(f"{resource['path']}: unreadable Parquet ({error})")
+            continue
+        declared = [f["name"] for f in resource["schema"]["fields"]]
+        if columns != declared:
+            problems.append(f"{resource['path']}: columns {columns} differ from datapackage.json {declared}")
+    return problems
+
+
+def validate_published(folder, ontology: Ontology) -> tuple[list[str], GateResult | None]:
+    """Check a published version folder, wherever it was copied: package integrity, then the suites
+    that need no warehouse (the evidence-equals-text check needs the document text, which is not
+    published)."""
+    from warehouse.release import PUBLISHED_TABLES
+
+    problems = package_problems(folder)
+    if problems:
+        return problems, None
+    tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in PUBLISHED_TABLES}
+    checks = build_checks(ontology, previous=None, with_text=False)
+    return [], run_gate(validation_frames(tables, None), checks)

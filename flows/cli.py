@@ -93,6 +93,90 @@ def evaluate(gold: Path, docs: Path | None, as_json: bool) -> None:
                 click.echo(f"  {label}: " + " ".join(str(v) for v in row.values()))
 
 
+@app.command()
+@click.argument("target", required=False)
+@HOME_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def validate(target: str | None, home: Path | None, as_json: bool) -> None:
+    """Check the warehouse as the next refresh would publish it, or a published version.
+
+    TARGET is a version folder (anywhere, e.g. a downloaded copy) or a version of the home's
+    catalog. Exit code 0: it holds; 1: it fails; 2: it could not be checked.
+    """
+    kvp_home = Home.resolve(home)
+    try:
+        problems, result, label = _run_validation(target, kvp_home)
+    except CannotValidate as error:
+        _fail_to_run(str(error), as_json)
+        return
+    _report_validation(label, problems, result, as_json)
+    sys.exit(0 if not problems and result is not None and result.success else 1)
+
+
+class CannotValidate(Exception):
+    """The thing to validate is missing or unreadable."""
+
+
+def _run_validation(target: str | None, home: Home):
+    from flows.settings import configure_environment
+    from transforms.ontology import default_ontology
+
+    ontology = default_ontology()
+    if target is None:
+        if not home.warehouse.exists():
+            raise CannotValidate(f"no warehouse at {home.warehouse}: run `kvp refresh` first")
+        configure_environment(home)
+        from expectations.validate import validate_release
+        from warehouse.release import release_tables
+        from warehouse.store import connect
+
+        with connect(home.warehouse, read_only=True) as con:
+            tables = release_tables(con, ontology)
+        return [], validate_release(home, tables, ontology), f"warehouse {home.warehouse}"
+    folder = Path(target)
+    if not folder.is_dir():
+        folder = home.published / target
+    if not folder.is_dir():
+        raise CannotValidate(f"{target!r} is neither a folder nor a version in {home.published}")
+    from expectations.validate import validate_published
+
+    problems, result = validate_published(folder, ontology)
+    return problems, result, f"published folder {folder}"
+
+
+def _fail_to_run(message: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"success": None, "error": message}))
+    else:
+        click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _report_validation(label: str, problems: list[str], result, as_json: bool) -> None:
+    if as_json:
+        payload = {"target": label, "package_problems": problems,
+                   "success": not problems and result is not None and result.success}
+        if result is not None:
+            payload.update(result.summary())
+            payload["success"] = not problems and result.success
+        click.echo(json.dumps(payload, indent=2, default=str))
+        return
+    click.echo(f"validating {label}")
+    for problem in problems:
+        click.echo(f"  package: {problem}")
+    if result is None:
+        click.echo("result: failed (the package itself does not hold; suites not run)")
+        return
+    failed = [o for o in result.outcomes if not o.success]
+    if failed:
+        click.echo(f"  {'severity':9s} {'expectation':48s} {'unexpected':>10s}  what it checks")
+        for o in failed:
+            click.echo(f"  {o.severity:9s} {o.name:48s} {str(o.unexpected_count or ''):>10s}  {o.description}")
+    verdict = "passed" if result.success and not problems else "failed"
+    click.echo(f"result: {verdict}: {len(result.outcomes)} expectations, {len(result.failed)} critical failures, "
+               f"{len(result.warnings)} warnings")
+
+
 def main() -> None:
     app(prog_name="kvp")
 
