@@ -177,6 +177,99 @@ def _report_validation(label: str, problems: list[str], result, as_json: bool) -
                f"{len(result.warnings)} warnings")
 
 
+def _versions_call(fn, *args, **kwargs):
+    """Run a versions function; a bad version or table is one clear line and exit code 2."""
+    from warehouse.versions import VersionError
+
+    try:
+        return fn(*args, **kwargs)
+    except VersionError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+@app.command()
+@HOME_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def versions(home: Path | None, as_json: bool) -> None:
+    """List published versions: date, counts, validation and what changed."""
+    from warehouse.versions import list_versions
+
+    table = list_versions(Home.resolve(home))
+    if as_json:
+        click.echo(json.dumps(table.to_dicts(), indent=2))
+        return
+    if table.is_empty():
+        click.echo("no version published yet")
+    for r in table.iter_rows(named=True):
+        mark = "*" if r["latest"] else " "
+        click.echo(f"{mark} {r['version']:9s} {r['created_at']}  docs {r['documents']:5d}  claims {r['claims']:6d}  "
+                   f"validation {r['validation']} ({r['warnings']} warnings)  {r['changes']}")
+
+
+@app.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@HOME_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the full difference as JSON.")
+def diff(old: str, new: str | None, home: Path | None, as_json: bool) -> None:
+    """What changed from version OLD to NEW (default: latest)."""
+    from warehouse.versions import diff_versions
+
+    changes = _versions_call(diff_versions, Home.resolve(home), old, new)
+    if as_json:
+        click.echo(json.dumps(changes, indent=2, default=str))
+        return
+    click.echo(f"{changes['from']} -> {changes['to']}")
+    for name in ("documents", "claims", "comparisons"):
+        part = changes[name]
+        click.echo(f"{name:12s} +{part['added']} -{part['removed']}")
+        for sign, rows in (("+", part["added_rows"]), ("-", part["removed_rows"])):
+            for row in rows:
+                click.echo(f"  {sign} " + " ".join(str(v) for k, v in row.items() if not k.endswith("_id")))
+    cells = changes["comparison_matrix"]
+    click.echo(f"matrix cells changed: {cells['cells_changed']}")
+    for cell in cells["cells"]:
+        click.echo(f"  {cell['subject']} {cell['attribute']} {cell['value']}: documents "
+                   f"{cell['n_documents_old']} -> {cell['n_documents']}, conflict {cell['conflict_old']} -> {cell['conflict']}")
+
+
+@app.command()
+@click.argument("version")
+@HOME_OPTION
+def promote(version: str, home: Path | None) -> None:
+    """Point latest at VERSION (a rollback, or forward again); nothing is deleted."""
+    from warehouse.versions import promote as promote_version
+
+    previous = _versions_call(promote_version, Home.resolve(home), version)
+    click.echo(f"latest: {previous} -> {version}")
+
+
+@app.command()
+@click.argument("table")
+@click.option("--version", "version", default=None, help="Version to read (default: latest).")
+@click.option("--subject", default=None, help="Only rows about this therapy id.")
+@click.option("--attribute", default=None, help="Only rows on this attribute id.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows shown as a table.")
+@HOME_OPTION
+def show(table: str, version: str | None, subject: str | None, attribute: str | None, fmt: str, limit: int,
+         home: Path | None) -> None:
+    """Print a published table (documents, claims, comparisons, comparison_matrix, therapies, attributes)."""
+    import polars as pl
+
+    from warehouse.versions import read_published_table
+
+    frame = _versions_call(read_published_table, Home.resolve(home), table, version, subject, attribute)
+    if fmt == "csv":
+        click.echo(frame.with_columns(pl.col(pl.List(pl.String)).list.join("|")).write_csv(), nl=False)
+    elif fmt == "json":
+        click.echo(frame.write_json())
+    else:
+        with pl.Config(tbl_rows=limit, fmt_str_lengths=80, tbl_width_chars=200):
+            click.echo(frame.head(limit))
+
+
 def main() -> None:
     app(prog_name="kvp")
 

@@ -22,11 +22,13 @@ import polars as pl
 
 from transforms.ontology import Ontology
 from warehouse.card import render_card
+from warehouse.chart import render_support_svg
 from warehouse.changes import changes_markdown, diff_tables, read_version_tables, summary_line
 from warehouse.home import Home
 from warehouse.release import PUBLISHED_TABLES, TABLE_KEYS, data_fingerprint, schema_fingerprint, schema_of
 
 INCOMING_PREFIX = ".incoming-"
+CHART_FILE = "support.svg"
 FIELD_DESCRIPTIONS = {
     "doc_id": "sha256 hex of the document's normalised text",
     "claim_id": "stable id: hash of (doc_id, subject, attribute, value, negated)",
@@ -36,6 +38,7 @@ FIELD_DESCRIPTIONS = {
     "char_end": "end offset of the evidence in characters (exclusive)",
     "negated": "the document denies the claim",
     "hedged": "the document states the claim with hedging (may, might, is thought to, ...)",
+    "allowed_values": "list of the value ids the attribute admits",
 }
 
 
@@ -95,7 +98,7 @@ def _field_type(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.Datetime):
         return "datetime"
     if isinstance(dtype, pl.List):
-        return "array"
+        return "any"  # a Parquet list; Frictionless' "array" means JSON text
     return "string"
 
 
@@ -120,8 +123,9 @@ def datapackage(folder: Path, tables: dict[str, pl.DataFrame], version: str, cre
             "path": f"{name}.parquet",
             "format": "parquet",
             "mediatype": "application/vnd.apache.parquet",
-            "bytes": path.stat().st_size,
             "hash": f"sha256:{sha256_file(path)}",
+            # size kept outside Frictionless' `bytes`, which its Parquet reader cannot count
+            "kvp": {"bytes": path.stat().st_size},
             "schema": {"fields": fields, "primaryKey": TABLE_KEYS[name]},
         })
     return {
@@ -147,25 +151,35 @@ def verify_folder(folder: Path) -> list[str]:
         if not path.exists():
             problems.append(f"{resource['path']}: missing")
             continue
-        if path.stat().st_size != resource["bytes"]:
-            problems.append(f"{resource['path']}: {path.stat().st_size} bytes, datapackage says {resource['bytes']}")
+        declared_bytes = resource.get("kvp", {}).get("bytes")
+        if path.stat().st_size != declared_bytes:
+            problems.append(f"{resource['path']}: {path.stat().st_size} bytes, datapackage says {declared_bytes}")
         if f"sha256:{sha256_file(path)}" != resource["hash"]:
             problems.append(f"{resource['path']}: sha256 differs from datapackage.json")
     return problems
 
 
-def sweep_incoming(home: Home) -> None:
-    """Remove folders left by publishes that were killed before their rename."""
+def sweep_incoming(home: Home, catalog: dict) -> None:
+    """Remove what killed publishes left: `.incoming-*` folders, temporary catalog files and links,
+    and version folders renamed into place whose catalog entry was never written (no reader was
+    ever pointed at them). Publishing assumes one writer per home at a time."""
+    named = {v["path"] for v in catalog["versions"]}
     for leftover in home.published.glob(f"{INCOMING_PREFIX}*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    for stale in [*home.published.glob(".catalog.json.*.tmp"), *home.published.glob(".latest-*")]:
+        stale.unlink(missing_ok=True)
+    for folder in home.published.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and not folder.name.startswith(".") and folder.name not in named:
+            if (folder / "datapackage.json").exists():
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, validation: dict,
             validation_files: dict[str, str], metadata: dict) -> PublishResult:
     """Write a new version if the data differs from `latest`; otherwise publish nothing."""
     home.create()
-    sweep_incoming(home)
     catalog = read_catalog(home)
+    sweep_incoming(home, catalog)
     latest = _entry(catalog, catalog.get("latest"))
     metadata = {**metadata, "data_fingerprint": data_fingerprint(tables),
                 "schema_fingerprint": schema_fingerprint(tables)}
@@ -194,10 +208,12 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     changes_doc = {"version": version, "previous": previous_version, **changes}
     (incoming / "changes.json").write_text(json.dumps(changes_doc, indent=2, default=str), encoding="utf-8")
     (incoming / "CHANGES.md").write_text(changes_markdown(changes, version, previous_version), encoding="utf-8")
+    (incoming / CHART_FILE).write_text(render_support_svg(tables["comparison_matrix"], ontology, version),
+                                       encoding="utf-8")
     (incoming / "README.md").write_text(
         render_card(version=version, created_at=created_at, tables=tables, ontology=ontology,
                     changes_line=summary_line(changes), previous=previous_version, validation=validation,
-                    metadata=metadata),
+                    metadata=metadata, chart_file=CHART_FILE),
         encoding="utf-8",
     )
     package = datapackage(incoming, tables, version, created_at, metadata)
