@@ -18,7 +18,8 @@ from transforms.ingest import QUARANTINE_SCHEMA
 
 CLEANING_PATH = Path(__file__).parent / "data" / "cleaning.yaml"
 
-DOCUMENT_COLUMNS = ["doc_id", "source", "title", "content_type", "n_chars", "retrieved_at", "text"]
+DOCUMENT_COLUMNS = ["doc_id", "source", "title", "content_type", "url", "published", "n_chars", "retrieved_at",
+                    "text"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
     a reason; the first of a set of duplicates, by source name, is kept.
     """
     rules = rules or cleaning_rules()
+    raw = raw.with_columns([pl.lit(None, pl.String).alias(c) for c in ("url", "published") if c not in raw.columns])
     normalised = raw.with_columns(normalise_text(pl.col("text")).alias("text"))
     without_furniture, counts = drop_furniture(normalised, rules)
     docs = without_furniture.with_columns(normalise_text(pl.col("text")).alias("text")).with_columns(

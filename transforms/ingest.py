@@ -1,11 +1,11 @@
-"""Reading source files into a raw documents frame, and quarantine rows for what cannot be read.
+"""Finding source files and reading them into a raw documents frame (see `transforms.readers`),
+with quarantine rows for what cannot be read.
 
 Only reading and decoding happens here; normalisation and furniture removal are `transforms.clean`.
 """
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,11 +13,12 @@ from pathlib import Path
 
 import polars as pl
 
-CONTENT_TYPES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown"}
+from transforms.readers import READERS, Unreadable
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
-RAW_SCHEMA = {"source": pl.String, "content_type": pl.String, "title": pl.String, "text": pl.String,
-              "retrieved_at": pl.Datetime("us", "UTC")}
+RAW_SCHEMA = {"source": pl.String, "content_type": pl.String, "title": pl.String, "url": pl.String,
+              "published": pl.String, "text": pl.String, "retrieved_at": pl.Datetime("us", "UTC")}
 QUARANTINE_SCHEMA = {"source": pl.String, "reason": pl.String, "detail": pl.String, "doc_id": pl.String,
                      "quarantined_at": pl.Datetime("us", "UTC")}
 
@@ -58,36 +59,18 @@ def discover(roots: Iterable[Path]) -> tuple[list[SourceFile], pl.DataFrame]:
     return found, pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: BOMs honoured (UTF-8, UTF-16), otherwise strict UTF-8.
-
-    Raises UnicodeDecodeError for text that is not valid in its encoding.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    return data.decode("utf-8")
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes in the first 8 KiB (after any UTF-16 BOM) mark a binary file."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
-    return b"\x00" in data[:8192]
-
-
 def read_files(files: list[SourceFile], now: datetime | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read and decode files; return (raw documents, quarantine)."""
     now = now or datetime.now(UTC)
     rows: list[dict] = []
     problems: list[dict] = []
     for file in files:
-        content_type = CONTENT_TYPES.get(file.path.suffix.lower())
-        if content_type is None:
+        reader = READERS.get(file.path.suffix.lower())
+        if reader is None:
             problems.append(_quarantine_row(file.source, "unsupported_type",
                                             f"no reader for {file.path.suffix or 'files without a suffix'}", now))
             continue
+        content_type, read = reader
         try:
             size = file.path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -98,26 +81,14 @@ def read_files(files: list[SourceFile], now: datetime | None = None) -> tuple[pl
         except OSError as error:
             problems.append(_quarantine_row(file.source, "unreadable", error.strerror or str(error), now))
             continue
-        if looks_binary(data):
-            problems.append(_quarantine_row(file.source, "binary", "contains NUL bytes", now))
-            continue
         try:
-            text = decode(data)
-        except UnicodeDecodeError as error:
-            problems.append(_quarantine_row(file.source, "undecodable",
-                                            f"not UTF-8/UTF-16: {error.reason} at byte {error.start}", now))
+            documents = read(data)
+        except Unreadable as error:
+            problems.append(_quarantine_row(file.source, error.reason, error.detail, now))
             continue
-        rows.append({"source": file.source, "content_type": content_type, "title": _title(text),
-                     "text": text, "retrieved_at": now})
+        rows.extend({"source": file.source + d.suffix, "content_type": content_type, "title": d.title, "url": d.url,
+                     "published": d.published, "text": d.text, "retrieved_at": now} for d in documents)
     return pl.DataFrame(rows, schema=RAW_SCHEMA), pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
-
-
-def _title(text: str) -> str | None:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:300]
-    return None
 
 
 def _quarantine_row(source: str, reason: str, detail: str, now: datetime | None = None) -> dict:

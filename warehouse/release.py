@@ -27,7 +27,7 @@ VOLATILE_COLUMNS = {"documents": ["retrieved_at"]}
 
 def release_tables(con: duckdb.DuckDBPyConnection, ontology: Ontology) -> dict[str, pl.DataFrame]:
     """The six published tables, as the warehouse holds them now (document text excluded)."""
-    documents = read_table(con, "SELECT doc_id, source, title, content_type, n_chars, retrieved_at "
+    documents = read_table(con, "SELECT doc_id, source, title, content_type, url, published, n_chars, retrieved_at "
                                 "FROM documents ORDER BY doc_id")
     claims = read_table(con, "SELECT * EXCLUDE (n_mentions) FROM claims ORDER BY claim_id")
     comparisons = read_table(con, "SELECT * EXCLUDE (n_mentions) FROM comparisons ORDER BY comparison_id")

@@ -7,6 +7,8 @@ CREATE TABLE IF NOT EXISTS documents (
     source        VARCHAR NOT NULL,   -- file name or URL as given
     title         VARCHAR,
     content_type  VARCHAR NOT NULL,
+    url           VARCHAR,            -- canonical URL when the source names one
+    published     VARCHAR,            -- publication date when the source names one
     n_chars       BIGINT NOT NULL,
     retrieved_at  TIMESTAMPTZ NOT NULL,
     text          VARCHAR NOT NULL    -- the text of record; evidence offsets point into it
