@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
-SENTENCE_KEY = ["doc_id", "sentence_no"]
+# a sentence's row number in the sentences frame (see `transforms.extract`): one integer key
+SENTENCE_KEY = ["sid"]
 _COORDINATION_GAP = r"^(?:\s|,|and|or|&|/|as well as|\(|\)|both|either)*$"
 _EXAMPLE_REACH = 80
 
@@ -113,7 +114,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
                    parents: dict[str, str | None]) -> pl.DataFrame:
     """Subject mentions -> groups of coordinated subjects, each marked head or example.
 
-    Returns one row per group: doc_id, sentence_no, g_start, members (list), is_example.
+    Returns one row per group: sid, g_start, members (list), is_example, sets_topic, subordinate.
     """
     mentions = subjects.select(*SENTENCE_KEY, "start", "end", "subject").unique([*SENTENCE_KEY, "start"])
     examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "end", pl.col("end").alias("ex_end"))
@@ -192,7 +193,7 @@ def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "la
     ordered = pl.col("members").sort_by("g_start")
     last_per_sentence = heads.group_by(SENTENCE_KEY).agg(ordered.last() if which == "last" else ordered.first())
     return (
-        sentences.select(SENTENCE_KEY)
+        sentences.select(*SENTENCE_KEY, "doc_id")
         .join(last_per_sentence, on=SENTENCE_KEY, how="left")
         .sort(SENTENCE_KEY)
         .with_columns(pl.col("members").shift(1).forward_fill().over("doc_id").alias("carried"))

@@ -57,7 +57,7 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     # work on integer document numbers (cheap joins); the real ids come back in _collapse
     doc_ids = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_no"), "doc_id")
     numbered = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_id"), "text")
-    sentences = split_sentences(numbered)
+    sentences = split_sentences(numbered).with_row_index("sid").with_columns(pl.col("sid").cast(pl.Int64))
     mentions = find_mentions(sentences, ontology.lexicon).partition_by("layer", as_dict=True, include_key=False)
     empty = find_mentions(sentences.clear(), ontology.lexicon).drop("layer")
     entities, contexts, cues = (mentions.get((layer,), empty) for layer in ("entities", "contexts", "cues"))
@@ -80,10 +80,11 @@ def _collapse(mentions: pl.DataFrame, sentences: pl.DataFrame, doc_ids: pl.DataF
               version: str, id_name: str) -> pl.DataFrame:
     """One row per key: the evidence is the first unhedged mention's sentence, mentions counted."""
     evidence = sentences.select(*SENTENCE_KEY, pl.col("text").alias("evidence"), "char_start", "char_end")
+    mentions = mentions.with_columns(sentences["doc_id"].gather(mentions["sid"]).alias("doc_id"))
     collapsed = (
-        mentions.sort([*key, "hedged", "sentence_no", "start"])
+        mentions.sort([*key, "hedged", "sid", "start"])
         .group_by(key, maintain_order=True)
-        .agg(pl.col("sentence_no").first(), pl.col("hedged").first(), pl.len().cast(pl.Int64).alias("n_mentions"))
+        .agg(pl.col("sid").first(), pl.col("hedged").first(), pl.len().cast(pl.Int64).alias("n_mentions"))
         .join(evidence, on=SENTENCE_KEY, how="left")
         .join(doc_ids, left_on="doc_id", right_on="doc_no", suffix="_real")
         .with_columns(pl.col("doc_id_real").alias("doc_id"), pl.lit(version).alias("extractor_version"))

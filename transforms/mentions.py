@@ -26,11 +26,11 @@ def word_key(phrase: str) -> str:
     return f" {_NON_WORD.sub(' ', phrase)} "
 
 
-def _matches(text: pl.Expr, patterns: list[str], pad: int) -> list[pl.Expr]:
-    return [
-        text.str.extract_many(patterns, overlapping=True).alias("key"),
-        text.str.find_many(patterns, overlapping=True).alias("at"),
-    ]
+# the folded text is ASCII lower case: every other ASCII character separates words
+_NON_WORD_CHARS = [chr(c) for c in range(128) if not ("a" <= chr(c) <= "z" or "0" <= chr(c) <= "9")]
+_LAYER_CODES = {"entities": 0, "contexts": 1, "cues": 2, "all": 3}
+_POSITION_BITS = 20   # sentences up to ~1M characters
+_LENGTH_BITS = 10     # phrases up to 1023 characters
 
 
 def find_mentions(sentences: pl.DataFrame, lexicon: pl.DataFrame) -> pl.DataFrame:
@@ -55,38 +55,51 @@ def find_mentions(sentences: pl.DataFrame, lexicon: pl.DataFrame) -> pl.DataFram
     if sentences.is_empty() or not (word_patterns or punct_patterns):
         return _empty(lexicon, sentences)
 
-    base = sentences.lazy().select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_sid"), "folded")
-    parts = []
-    if word_patterns:
-        view = pl.lit(" ") + pl.col("folded").str.replace_all(r"[^a-z0-9]", " ") + pl.lit(" ")
-        parts.append(base.select("_sid", *_matches(view, word_patterns, 1)).explode(["key", "at"])
-                     .with_columns(pl.col("at").cast(pl.Int64).alias("start"),
-                                   (pl.col("at").cast(pl.Int64) + pl.col("key").str.len_bytes() - 2).alias("end")))
-    if punct_patterns:
-        parts.append(base.select("_sid", *_matches(pl.col("folded"), punct_patterns, 0)).explode(["key", "at"])
-                     .with_columns(pl.col("at").cast(pl.Int64).alias("start"),
-                                   (pl.col("at").cast(pl.Int64) + pl.col("key").str.len_bytes()).alias("end")))
-    layer_of_key = keyed.select("key", "layer").unique().lazy()
-    spans = (
-        pl.concat(parts)
-        .drop_nulls("key")
-        .select("_sid", "start", "end", "key")
-        .join(layer_of_key, on="key")
-        .unique(["_sid", "layer", "start", "end"])
-        .sort(["_sid", "layer", "start", "end"], descending=[False, False, False, True])
-        .with_columns(
-            (pl.col("end").cum_max().shift(1).over(["_sid", "layer"]) >= pl.col("end")).fill_null(False).alias("_covered")
+    folded = sentences.select("folded")
+    found = []
+    for patterns, text, pad in (
+        (word_patterns, pl.lit(" ") + pl.col("folded").str.replace_many(_NON_WORD_CHARS, [" "] * len(_NON_WORD_CHARS)) + pl.lit(" "), 2),
+        (punct_patterns, pl.col("folded"), 0),
+    ):
+        if not patterns:
+            continue
+        found.append(
+            folded.select(
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("_sid"),
+                text.str.extract_many(patterns, overlapping=True).alias("key"),
+                text.str.find_many(patterns, overlapping=True).alias("at"),
+            )
+            .explode(["key", "at"])
+            .drop_nulls("key")
+            .select("_sid", "key", pl.col("at").cast(pl.Int64).alias("start"),
+                    (pl.col("key").str.len_bytes().cast(pl.Int64) - pad).alias("_len"))
         )
-        .filter(~pl.col("_covered"))
-        .join(keyed.lazy().drop("_word"), on=["key", "layer"])
-        .join(sentences.lazy().select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_sid"), "doc_id", "sentence_no"),
-              on="_sid")
-        .select("doc_id", "sentence_no", "start", "end", *lexicon.columns)
+    layer_of_key = keyed.select("key", pl.col("layer").replace_strict(_LAYER_CODES, return_dtype=pl.Int64)
+                                .alias("_layer")).unique()
+    spans = pl.concat(found).join(layer_of_key, on="key")
+    # drop spans covered by a longer span of the same layer: order by (sentence, layer, start, longest
+    # first) on one integer, then a running maximum of the end, also as one integer per group
+    group = pl.col("_sid") * 4 + pl.col("_layer")
+    position, length = 1 << _POSITION_BITS, 1 << _LENGTH_BITS
+    order = ((group * position) + pl.col("start")) * length + (length - 1 - pl.col("_len").clip(0, length - 1))
+    reach = group * position + pl.col("start") + pl.col("_len")
+    spans = (
+        spans.sort(order)
+        .filter(~(reach.cum_max().shift(1) >= reach).fill_null(False))
+        .select("_sid", "start", (pl.col("start") + pl.col("_len")).alias("end"), "key",
+                pl.col("_layer"))
     )
-    return spans.collect()
+    lexicon_rows = keyed.drop("_word").with_columns(
+        pl.col("layer").replace_strict(_LAYER_CODES, return_dtype=pl.Int64).alias("_layer"))
+    mentions = spans.join(lexicon_rows, on=["key", "_layer"])
+    ids = sentences.select("doc_id", "sentence_no")
+    mentions = mentions.with_columns(ids["doc_id"].gather(mentions["_sid"]).alias("doc_id"),
+                                     ids["sentence_no"].gather(mentions["_sid"]).alias("sentence_no"))
+    # `sid`: the sentence's row in `sentences`, one integer key for the joins downstream
+    return mentions.select("doc_id", "sentence_no", pl.col("_sid").alias("sid"), "start", "end", *lexicon.columns)
 
 
 def _empty(lexicon: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     base = pl.DataFrame(schema={"doc_id": sentences.schema["doc_id"], "sentence_no": sentences.schema["sentence_no"],
-                                "start": pl.Int64, "end": pl.Int64})
+                                "sid": pl.Int64, "start": pl.Int64, "end": pl.Int64})
     return pl.concat([base, lexicon.clear()], how="horizontal")
