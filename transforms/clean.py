@@ -6,7 +6,6 @@ into it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from transforms.ids import sha256_hex
 from transforms.ingest import QUARANTINE_SCHEMA
 
 CLEANING_PATH = Path(__file__).parent / "data" / "cleaning.yaml"
@@ -75,11 +75,6 @@ def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tup
         .with_columns(pl.col("text").fill_null(""))
     )
     return cleaned, counts
-
-
-def sha256_hex(texts: pl.Series) -> pl.Series:
-    """sha256 of each text's UTF-8 bytes (hashlib: polars has no cryptographic hash)."""
-    return pl.Series([hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts], dtype=pl.String)
 
 
 def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
