@@ -44,6 +44,7 @@ def refresh(sources: tuple[Path, ...], home: Path | None, accept_changes: str | 
     click.echo(f"quarantined          {summary.n_quarantined}")
     for row in summary.quarantine[:20]:
         click.echo(f"  - {row['source']}: {row['reason']} ({row['detail']})")
+    click.echo(f"extracted            {summary.n_extracted} (cached: {summary.n_cached})")
     click.echo(f"claims               {summary.n_claims}")
     click.echo(f"comparisons          {summary.n_comparisons}")
     click.echo(f"validation           {summary.validation}")

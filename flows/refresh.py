@@ -18,9 +18,10 @@ from expectations.report import validation_files
 from expectations.validate import validate_release
 from transforms.batches import chunked, chunked_frame, concat_extractions, concat_frames
 from transforms.clean import clean_documents
-from transforms.extract import Extraction, extract, extractor_version
+from transforms.extract import Extraction, current_extractor_version, extract, extractor_version
 from transforms.ingest import SourceFile, discover, read_files
 from transforms.ontology import default_ontology
+from warehouse.cache import split_by_cache
 from warehouse.home import Home
 from warehouse.publish import PublishResult, publish
 from warehouse.release import release_tables
@@ -37,6 +38,8 @@ class RefreshSummary:
     n_quarantined: int
     n_claims: int
     n_comparisons: int
+    n_extracted: int
+    n_cached: int
     validation: str
     outcome: str                     # published | unchanged | blocked
     version: str | None
@@ -61,15 +64,23 @@ def clean_task(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
 
 
 @task(cache_policy=NO_CACHE)
+def cache_task(home: Home, documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction]:
+    with connect(home.warehouse) as con:
+        missing, claims, comparisons = split_by_cache(con, documents, current_extractor_version())
+    return missing, Extraction(claims, comparisons)
+
+
+@task(cache_policy=NO_CACHE)
 def extract_task(documents: pl.DataFrame) -> Extraction:
     return extract(documents)
 
 
 @task(cache_policy=NO_CACHE)
 def load_task(home: Home, run_id: str, documents: pl.DataFrame, extraction: Extraction, quarantine: pl.DataFrame,
-              furniture: pl.DataFrame) -> None:
+              furniture: pl.DataFrame, extracted: pl.DataFrame) -> None:
     with connect(home.warehouse) as con:
-        load_refresh(con, run_id, documents, extraction.claims, extraction.comparisons, quarantine, furniture)
+        load_refresh(con, run_id, documents, extraction.claims, extraction.comparisons, quarantine, furniture,
+                     extracted.select("doc_id"), current_extractor_version())
 
 
 @task(cache_policy=NO_CACHE)
@@ -118,13 +129,15 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         raw = concat_frames([r.result()[0] for r in reads])
         documents, dropped, furniture = clean_task(raw)
         quarantine = concat_frames([missing, *[r.result()[1] for r in reads], dropped])
-        extractions = [extract_task.submit(batch) for batch in chunked_frame(documents, batch_size)]
-        extraction = concat_extractions([e.result() for e in extractions])
-        load_task(kvp_home, run_id, documents, extraction, quarantine, furniture)
+        to_extract, cached = cache_task(kvp_home, documents)
+        extractions = [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)]
+        extraction = concat_extractions([cached, *[e.result() for e in extractions]])
+        load_task(kvp_home, run_id, documents, extraction, quarantine, furniture, to_extract)
         tables = release_task(kvp_home)
         gate = validate_task(kvp_home, tables, accept_changes)
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, extraction.claims.height, extraction.comparisons.height,
+            to_extract.height, documents.height - to_extract.height,
             "passed" if gate.success else "failed", "blocked", None, None,
             [f"{o.table}: {o.name} ({o.description}); unexpected {o.unexpected_count}" for o in gate.failed],
             quarantine.select("source", "reason", "detail").to_dicts(),

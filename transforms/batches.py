@@ -32,4 +32,5 @@ def concat_frames(frames: list[pl.DataFrame]) -> pl.DataFrame:
 def concat_extractions(parts: list[Extraction]) -> Extraction:
     claims = [p.claims for p in parts] or [pl.DataFrame(schema=CLAIM_SCHEMA)]
     comparisons = [p.comparisons for p in parts] or [pl.DataFrame(schema=COMPARISON_SCHEMA)]
-    return Extraction(pl.concat(claims), pl.concat(comparisons))
+    return Extraction(pl.concat([c.cast(CLAIM_SCHEMA) for c in claims]),
+                      pl.concat([c.cast(COMPARISON_SCHEMA) for c in comparisons]))

@@ -44,6 +44,10 @@ def extractor_version(ontology_sha256: str) -> str:
     return "x-" + digest.hexdigest()[:12]
 
 
+def current_extractor_version(ontology: Ontology | None = None) -> str:
+    return extractor_version((ontology or default_ontology()).sha256)
+
+
 @dataclass(frozen=True)
 class Extraction:
     claims: pl.DataFrame

@@ -72,3 +72,15 @@ CREATE TABLE IF NOT EXISTS runs (
     version         VARCHAR,
     message         VARCHAR
 );
+
+-- Extraction results per document, keyed by (doc_id, extractor_version): a refresh extracts only
+-- documents it has not seen with this extractor (the version hashes the code and the ontology).
+CREATE TABLE IF NOT EXISTS extracted_documents (
+    doc_id            VARCHAR NOT NULL,
+    extractor_version VARCHAR NOT NULL,
+    n_claims          BIGINT NOT NULL,
+    n_comparisons     BIGINT NOT NULL,
+    extracted_at      TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cached_claims AS SELECT * FROM claims LIMIT 0;
+CREATE TABLE IF NOT EXISTS cached_comparisons AS SELECT * FROM comparisons LIMIT 0;

@@ -47,10 +47,18 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, outcome: str, versio
 
 
 def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.DataFrame, claims: pl.DataFrame,
-                 comparisons: pl.DataFrame, quarantine: pl.DataFrame, furniture: pl.DataFrame) -> None:
-    """Replace the current corpus with this refresh's, in one transaction (all or nothing)."""
+                 comparisons: pl.DataFrame, quarantine: pl.DataFrame, furniture: pl.DataFrame,
+                 extracted: pl.DataFrame | None = None, extractor_version: str | None = None) -> None:
+    """Replace the current corpus with this refresh's, in one transaction (all or nothing).
+
+    `extracted` names the documents this refresh extracted afresh; their results go to the cache.
+    """
+    from warehouse.cache import store_extraction
+
     con.execute("BEGIN TRANSACTION")
     try:
+        if extracted is not None and extractor_version:
+            store_extraction(con, extracted, claims, comparisons, extractor_version)
         for table, frame in (("documents", documents), ("claims", claims), ("comparisons", comparisons)):
             con.execute(f"DELETE FROM {table}")
             _insert(con, table, frame)

@@ -70,6 +70,7 @@ def test_unchanged_refresh_publishes_nothing(published_seeds, seeds_dir):
     home, _ = published_seeds
     again = refresh(sources=[str(seeds_dir)], home=str(home))
     assert again.outcome == "unchanged" and again.version == "1.0.0"
+    assert (again.n_extracted, again.n_cached) == (0, 5)   # nothing new: extraction comes from the cache
     assert [v["version"] for v in _catalog(home)["versions"]] == ["1.0.0"]
 
 
