@@ -144,6 +144,29 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
                     rows.append({"phrase": form, "role": "value", "attribute": attribute,
                                  "value": vspec.get("value", vid), "needs": needs, "excludes": excludes,
                                  "window": windows.get(needs) if needs else None})
+    return rows + _numeric_span_rows(raw)
+
+
+def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """"14 days", "14-day": the value a number of units amounts to, for each time attribute."""
+    spec = raw.get("numeric_time_spans")
+    if not spec:
+        return []
+    rows = []
+    for attribute in spec["attributes"]:
+        attr_spec = raw["attributes"][attribute]
+        declared = {v.get("value", k) for k, v in attr_spec["values"].items()}
+        needs = attr_spec.get("needs")
+        window = raw["contexts"][needs].get("window", 60) if needs else None
+        for unit, rule in spec["units"].items():
+            for n in range(1, spec["numbers"] + 1):
+                value = rule["below"] if n < rule["up_to"] else rule["from"]
+                if value not in declared:
+                    continue
+                plural = unit if n == 1 else unit + "s"
+                for phrase in sorted({f"{n} {plural}", f"{n}-{unit}", f"{n} {unit}"}):
+                    rows.append({"phrase": phrase, "role": "value", "attribute": attribute, "value": value,
+                                 "needs": needs, "excludes": attr_spec.get("excludes"), "window": window})
     return rows
 
 

@@ -85,3 +85,12 @@ def test_claim_ids_are_stable_and_unique():
     assert first["claim_id"].to_list() == second["claim_id"].to_list()
     assert first["claim_id"].is_unique().all()
     assert first.filter(pl.col("value") == "dissociative_anesthetic")["n_mentions"].item() == 2
+
+
+def test_numbered_time_spans_read_as_the_unit_they_amount_to():
+    facts = _facts("Ketamine relief can last up to 14 days. SSRIs take 4–6 weeks to work. "
+                   "Esketamine works in 40 minutes.")
+    assert ("ketamine", "duration", "weeks") in facts
+    assert ("ketamine", "duration", "days") not in facts
+    assert ("ssri", "onset", "weeks") in facts
+    assert ("esketamine", "onset", "minutes") in facts
