@@ -57,4 +57,6 @@ def validation_frames(tables: dict[str, pl.DataFrame], con: duckdb.DuckDBPyConne
         .join(recomputed_matrix_counts(tables["claims"]), on=["subject", "attribute", "value"], how="left")
         .with_columns(pl.col("n_claims_recomputed", "n_documents_recomputed").fill_null(0))
     )
+    frames["therapies"] = tables["therapies"]
+    frames["attributes"] = tables["attributes"].drop("allowed_values")
     return {name: frame.to_pandas() for name, frame in frames.items()}

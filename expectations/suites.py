@@ -124,6 +124,16 @@ def build_checks(ontology: Ontology, previous: dict[str, Any] | None = None, wit
               {"column": "conflict", "type_": "bool"}, description="conflict is a boolean"),
         Check("claims", "claims.not_empty", "ExpectTableRowCountToBeBetween", {"min_value": 1}, WARNING,
               "the refresh found at least one claim"),
+        *_keys("therapies", ["therapy_id"]),
+        Check("therapies", "therapies.therapy_id.in_ontology", "ExpectColumnValuesToBeInSet",
+              {"column": "therapy_id", "value_set": subjects}, description="the vocabulary table is the ontology's"),
+        Check("therapies", "therapies.complete", "ExpectTableRowCountToEqual", {"value": len(subjects)},
+              description="every therapy of the ontology is listed"),
+        *_keys("attributes", ["attribute_id"]),
+        Check("attributes", "attributes.attribute_id.in_ontology", "ExpectColumnValuesToBeInSet",
+              {"column": "attribute_id", "value_set": sorted(allowed)}, description="the vocabulary table is the ontology's"),
+        Check("attributes", "attributes.complete", "ExpectTableRowCountToEqual", {"value": len(allowed)},
+              description="every attribute of the ontology is listed"),
     ]
     if previous:
         min_claims = math.ceil(previous["n_claims"] * (1 - thresholds["max_claims_drop_share"]))

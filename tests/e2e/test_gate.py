@@ -46,6 +46,17 @@ def _matrix_count_off(t):
         .alias("n_claims"))
 
 
+def _first_row(table: str, column: str, value):
+    def corrupt(t):
+        t[table] = t[table].with_columns(
+            pl.when(pl.int_range(pl.len()) == 0).then(value).otherwise(pl.col(column)).alias(column))
+    return corrupt
+
+
+def _duplicate_comparison(t):
+    t["comparisons"] = pl.concat([t["comparisons"], t["comparisons"].head(1)])
+
+
 def _claims_drop(t):
     t["claims"] = t["claims"].head(int(t["claims"].height * 0.4))
 
@@ -58,6 +69,12 @@ CORRUPTIONS = [
     (_orphan_claim, "claims.doc_id.published_document"),
     (_matrix_count_off, "comparison_matrix.n_claims.matches_claims"),
     (_claims_drop, "regression.claims.no_large_drop"),
+    (_duplicate_comparison, "comparisons.comparison_id.unique"),
+    (_first_row("comparisons", "relation", pl.lit("cheaper_than")), "comparisons.relation.in_vocabulary"),
+    (_first_row("comparisons", "doc_id", pl.lit("e" * 64)), "comparisons.doc_id.published_document"),
+    (_first_row("comparisons", "char_end", pl.col("char_end") - 1), "comparisons.evidence.matches_text"),
+    (_first_row("documents", "doc_id", pl.lit("not-a-hash")), "documents.doc_id.sha256"),
+    (_first_row("therapies", "therapy_id", pl.lit("unicorn")), "therapies.therapy_id.in_ontology"),
 ]
 
 
