@@ -16,7 +16,7 @@ def comparison_matrix(claims: pl.DataFrame) -> pl.DataFrame:
     """One row per (subject, attribute, value) any claim names.
 
     `conflict` is true for every value of a (subject, attribute) where some value is asserted by
-    one document and negated by another.
+    one document and negated by another (a document that says both is not a conflict of sources).
     """
     asserted = ~pl.col("negated")
     matrix = claims.group_by(MATRIX_KEY).agg(
@@ -24,10 +24,12 @@ def comparison_matrix(claims: pl.DataFrame) -> pl.DataFrame:
         asserted.sum().cast(pl.Int64).alias("n_claims"),
         pl.col("hedged").filter(asserted).mean().fill_null(0.0).alias("share_hedged"),
         pl.col("doc_id").filter(pl.col("negated")).n_unique().cast(pl.Int64).alias("n_documents_negating"),
+        pl.col("doc_id").n_unique().alias("_n_sources"),
     )
-    contested = (pl.col("n_documents") > 0) & (pl.col("n_documents_negating") > 0)
+    contested = (pl.col("n_documents") > 0) & (pl.col("n_documents_negating") > 0) & (pl.col("_n_sources") > 1)
     return (
         matrix.with_columns(contested.any().over(["subject", "attribute"]).alias("conflict"))
+        .drop("_n_sources")
         .sort(MATRIX_KEY)
         .cast(MATRIX_SCHEMA)
     )

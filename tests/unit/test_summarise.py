@@ -17,3 +17,9 @@ def test_matrix_counts_and_conflict():
     assert (risk["n_documents"], risk["n_claims"], risk["n_documents_negating"], risk["conflict"]) == (2, 2, 1, True)
     assert risk["share_hedged"] == 0.5
     assert matrix[("route", "oral")]["conflict"] is False
+
+
+def test_one_document_saying_both_is_not_a_conflict_of_sources():
+    claims = pl.DataFrame({"doc_id": ["a", "a"], "subject": ["esketamine"] * 2, "attribute": ["legal_status"] * 2,
+                           "value": ["fda_approved"] * 2, "negated": [False, True], "hedged": [False, False]})
+    assert comparison_matrix(claims)["conflict"].to_list() == [False]
