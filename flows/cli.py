@@ -62,6 +62,42 @@ def refresh(sources: tuple[Path, ...], home: Path | None, accept_changes: str | 
 
 
 @app.command()
+@click.option("--cron", required=True, help='Schedule in cron syntax, e.g. "0 6 * * *" (06:00 every day).')
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Document file or folder the scheduled refresh reads (default: the bundled corpus).")
+@HOME_OPTION
+@click.option("--name", default="kvp-refresh", show_default=True, help="Deployment name.")
+def serve(cron: str, sources: tuple[Path, ...], home: Path | None, name: str) -> None:
+    """Register the refresh as a scheduled Prefect deployment and serve it (runs until stopped).
+
+    Needs a Prefect server: start one with `prefect server start` and set PREFECT_API_URL.
+    """
+    import os
+
+    from flows.settings import configure_environment
+
+    if not os.environ.get("PREFECT_API_URL"):
+        click.echo("error: kvp serve needs a Prefect server: run `prefect server start` and set "
+                   "PREFECT_API_URL=http://127.0.0.1:4200/api", err=True)
+        sys.exit(2)
+    kvp_home = Home.resolve(home)
+    configure_environment(kvp_home)
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as error:
+        click.echo(f"error: invalid --cron {cron!r}: {error.errors()[0]['msg'] if hasattr(error, 'errors') else error}",
+                   err=True)
+        sys.exit(2)
+    from flows.refresh import refresh as refresh_flow
+
+    parameters = {"sources": [str(s.resolve()) for s in sources] or None, "home": str(kvp_home.root)}
+    click.echo(f"serving deployment refresh/{name} on {cron!r}; home {kvp_home.root}")
+    refresh_flow.serve(name=name, cron=cron, parameters=parameters, print_starting_message=False)
+
+
+@app.command()
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--docs", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder with the gold's documents (default: the bundled corpus).")
