@@ -76,7 +76,15 @@ def test_served_deployment_keeps_its_cron_and_a_triggered_run_publishes(prefect_
         found = _wait(deployment, 180, "the deployment")
         crons = [s["schedule"]["cron"] for s in found["schedules"]]
         assert crons == ["0 6 * * *"]
-        run = httpx.post(f"{api}/deployments/{found['id']}/create_flow_run", json={}, timeout=10).json()
+        def created():  # the server's SQLite can be busy while the runner registers: retry
+            response = httpx.post(f"{api}/deployments/{found['id']}/create_flow_run", json={}, timeout=10)
+            created.last = f"{response.status_code} {response.text[:300]}"
+            return response.json() if response.status_code in (200, 201) else None
+        created.last = ""
+        try:
+            run = _wait(created, 60, "a flow run to be created", interval=2)
+        except AssertionError as error:
+            raise AssertionError(f"{error}; last answer: {created.last}") from None
 
         def finished():
             state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"]["type"]
