@@ -5,8 +5,9 @@ Every step is a join over mention frames (no loop per sentence):
 1. value candidates keep the reading whose context holds (`needs`/`excludes` groups);
 2. negation and hedging in the manner of ConText: the nearest cue before the value, in the
    same clause (no terminator between), within the cue's window;
-3. the subject is the nearest subject group before the value in its sentence, else the head
-   subject carried over from the previous sentences; coordinated subjects ("ketamine and
+3. the subject is the nearest head group before the value in its sentence (a head in an
+   "Unlike X, ..." clause only within that clause), else the first head after it up to a barrier,
+   else the topic carried over from the previous sentences; coordinated subjects ("ketamine and
    psychedelic therapies") share a group, examples ("compounds like LSD") yield to their head.
 """
 
