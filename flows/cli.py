@@ -62,6 +62,29 @@ def refresh(sources: tuple[Path, ...], home: Path | None, accept_changes: str | 
 
 
 @app.command()
+@HOME_OPTION
+@click.option("--all-runs", is_flag=True, help="Every run's quarantine, not only the latest run's.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def quarantine(home: Path | None, all_runs: bool, as_json: bool) -> None:
+    """List inputs that were not used, with the reason and what to do about them."""
+    from warehouse.store import connect, quarantined
+
+    kvp_home = Home.resolve(home)
+    if not kvp_home.warehouse.exists():
+        click.echo(f"error: no warehouse at {kvp_home.warehouse}: run `kvp refresh` first", err=True)
+        sys.exit(2)
+    with connect(kvp_home.warehouse, read_only=True) as con:
+        rows = quarantined(con, latest_only=not all_runs)
+    if as_json:
+        click.echo(rows.write_json())
+        return
+    if rows.is_empty():
+        click.echo("nothing quarantined")
+    for r in rows.iter_rows(named=True):
+        click.echo(f"{r['reason']:16s} {r['source']}  ({r['detail']})")
+
+
+@app.command()
 @click.option("--cron", required=True, help='Schedule in cron syntax, e.g. "0 6 * * *" (06:00 every day).')
 @click.option("--source", "sources", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Document file or folder the scheduled refresh reads (default: the bundled corpus).")

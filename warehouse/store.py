@@ -80,6 +80,9 @@ def read_table(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = N
     return con.execute(sql, params or []).pl()
 
 
-def run_quarantine(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
-    return read_table(con, "SELECT source, reason, detail, doc_id FROM quarantine WHERE run_id = ? ORDER BY source",
-                      [run_id])
+def quarantined(con: duckdb.DuckDBPyConnection, latest_only: bool = True) -> pl.DataFrame:
+    """Quarantined inputs of the latest run that loaded data (or of every run), newest first."""
+    where = ("WHERE q.run_id = (SELECT run_id FROM runs WHERE n_documents IS NOT NULL "
+             "ORDER BY started_at DESC LIMIT 1)") if latest_only else ""
+    return read_table(con, "SELECT q.run_id, q.source, q.reason, q.detail, q.doc_id, q.quarantined_at "
+                           f"FROM quarantine q {where} ORDER BY q.quarantined_at DESC, q.source")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -102,3 +104,7 @@ def test_bad_documents_are_quarantined_and_the_run_goes_on(tmp_path, seeds_dir):
     assert summary.outcome == "published"
     assert summary.n_documents == 1
     assert {q["source"]: q["reason"] for q in summary.quarantine} == {"empty.txt": "empty", "junk.txt": "binary"}
+    listed = subprocess.run([sys.executable, "-m", "flows.cli", "quarantine", "--home", str(tmp_path / "home"),
+                             "--json"], capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert {r["source"]: r["reason"] for r in json.loads(listed.stdout)} == {"empty.txt": "empty", "junk.txt": "binary"}
