@@ -62,9 +62,13 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     doc_ids = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_no"), "doc_id")
     numbered = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_id"), "text")
     sentences = split_sentences(numbered).with_row_index("sid").with_columns(pl.col("sid").cast(pl.Int64))
-    mentions = find_mentions(sentences, ontology.lexicon).partition_by("layer", as_dict=True, include_key=False)
-    empty = find_mentions(sentences.clear(), ontology.lexicon).drop("layer")
-    entities, contexts, cues = (mentions.get((layer,), empty) for layer in ("entities", "contexts", "cues"))
+    entities = find_mentions(sentences, ontology.entity_lexicon).drop("layer")
+    # contexts and cues only shape subjects and values: look for them where there are some
+    named = sentences.join(entities.select("sid").unique(), on="sid", how="semi")
+    modifiers = find_mentions(named, ontology.modifier_lexicon).partition_by("layer", as_dict=True,
+                                                                             include_key=False)
+    empty = find_mentions(named.clear(), ontology.modifier_lexicon).drop("layer")
+    contexts, cues = (modifiers.get((layer,), empty) for layer in ("contexts", "cues"))
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role") == "subject"), cues, sentences, parents)

@@ -92,11 +92,12 @@ def find_mentions(sentences: pl.DataFrame, lexicon: pl.DataFrame) -> pl.DataFram
     lexicon_rows = keyed.drop("_word").with_columns(
         pl.col("layer").replace_strict(_LAYER_CODES, return_dtype=pl.Int64).alias("_layer"))
     mentions = spans.join(lexicon_rows, on=["key", "_layer"])
-    ids = sentences.select("doc_id", "sentence_no")
-    mentions = mentions.with_columns(ids["doc_id"].gather(mentions["_sid"]).alias("doc_id"),
-                                     ids["sentence_no"].gather(mentions["_sid"]).alias("sentence_no"))
-    # `sid`: the sentence's row in `sentences`, one integer key for the joins downstream
-    return mentions.select("doc_id", "sentence_no", pl.col("_sid").alias("sid"), "start", "end", *lexicon.columns)
+    # `sid`: the sentences' own `sid` column if they have one, else their row number
+    sid = sentences["sid"].cast(pl.Int64) if "sid" in sentences.columns else pl.Series(range(sentences.height))
+    mentions = mentions.with_columns(sentences["doc_id"].gather(mentions["_sid"]).alias("doc_id"),
+                                     sentences["sentence_no"].gather(mentions["_sid"]).alias("sentence_no"),
+                                     sid.gather(mentions["_sid"]).cast(pl.Int64).alias("sid"))
+    return mentions.select("doc_id", "sentence_no", "sid", "start", "end", *lexicon.columns)
 
 
 def _empty(lexicon: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:

@@ -68,11 +68,17 @@ class Ontology:
     @property
     def lexicon(self) -> pl.DataFrame:
         """Every phrase of every layer, matched in one pass (`layer`: entities, contexts, cues)."""
-        return pl.concat([
-            self.entities.with_columns(pl.lit("entities").alias("layer")),
-            self.contexts.with_columns(pl.lit("contexts").alias("layer")),
-            self.cues.with_columns(pl.lit("cues").alias("layer")),
-        ])
+        return pl.concat([self.entity_lexicon, self.modifier_lexicon])
+
+    @property
+    def entity_lexicon(self) -> pl.DataFrame:
+        return self.entities.with_columns(pl.lit("entities").alias("layer"))
+
+    @property
+    def modifier_lexicon(self) -> pl.DataFrame:
+        """Contexts and cues: they only matter in sentences that name a subject or a value."""
+        return pl.concat([self.contexts.with_columns(pl.lit("contexts").alias("layer")),
+                          self.cues.with_columns(pl.lit("cues").alias("layer"))])
 
     @property
     def version(self) -> str:
