@@ -18,7 +18,7 @@ from expectations.report import validation_files
 from expectations.validate import validate_release
 from transforms.batches import chunked, chunked_frame, concat_extractions, concat_frames
 from transforms.clean import clean_documents
-from transforms.extract import Extraction, current_extractor_version, extract, extractor_version
+from transforms.extract import Extraction, current_extractor_version, extract
 from transforms.ingest import SourceFile, discover, read_files
 from transforms.ontology import default_ontology
 from warehouse.cache import split_by_cache
@@ -101,7 +101,7 @@ def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, 
         "pipeline_version": PIPELINE_VERSION,
         "ontology_version": ontology.version,
         "vocabulary_sha256": ontology.sha256,
-        "extractor_version": extractor_version(ontology.sha256),
+        "extractor_version": current_extractor_version(ontology),
         "source_documents": sorted(tables["documents"]["doc_id"].to_list()),
         "n_quarantined": n_quarantined,
         "accepted_changes": gate.accepted_changes,

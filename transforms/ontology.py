@@ -66,11 +66,6 @@ class Ontology:
     cues: pl.DataFrame = field(repr=False)       # modifiers, comparison markers and directions
 
     @property
-    def lexicon(self) -> pl.DataFrame:
-        """Every phrase of every layer, matched in one pass (`layer`: entities, contexts, cues)."""
-        return pl.concat([self.entity_lexicon, self.modifier_lexicon])
-
-    @property
     def entity_lexicon(self) -> pl.DataFrame:
         return self.entities.with_columns(pl.lit("entities").alias("layer"))
 
@@ -108,9 +103,6 @@ class Ontology:
 
     def comparison_attributes(self) -> list[str]:
         return list(self.vocabulary["comparisons"]["attributes"])
-
-    def subject_parent(self, subject: str) -> str | None:
-        return self.subjects[subject].get("parent")
 
     def direction_relations(self) -> pl.DataFrame:
         """attribute, direction, relation, positive: the first direction listed is the positive one."""
