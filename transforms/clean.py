@@ -27,12 +27,51 @@ class CleaningRules:
     furniture: dict[str, str]
     abbreviations: list[str]
     max_document_chars: int
+    near_duplicates: dict[str, float]
 
 
 @lru_cache(maxsize=1)
 def cleaning_rules(path: Path = CLEANING_PATH) -> CleaningRules:
     raw = yaml.safe_load(path.read_bytes())
-    return CleaningRules(raw["furniture"], list(raw["abbreviations"]), int(raw["max_document_chars"]))
+    return CleaningRules(raw["furniture"], list(raw["abbreviations"]), int(raw["max_document_chars"]),
+                         dict(raw["near_duplicates"]))
+
+
+def near_duplicates(documents: pl.DataFrame, rules: CleaningRules) -> pl.DataFrame:
+    """(source, kept_source) for each document whose long paragraphs mostly appear in an earlier one.
+
+    Documents are taken in source order; paragraphs are compared by their lower-cased text with
+    spaces collapsed, so a different header, footer or line wrapping does not hide a copy.
+    """
+    settings = rules.near_duplicates
+    paragraphs = (
+        documents.select("source", pl.col("text").str.split("\n").alias("paragraph"))
+        .explode("paragraph")
+        .with_columns(pl.col("paragraph").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars())
+        .filter(pl.col("paragraph").str.len_chars() >= settings["min_paragraph_chars"])
+        .unique(["source", "paragraph"])
+    )
+    # boilerplate shared by many documents says nothing about copies (and would make the join quadratic)
+    common = pl.len().over("paragraph") > settings["max_documents_per_paragraph"]
+    paragraphs = paragraphs.filter(~common)
+    sizes = paragraphs.group_by("source").agg(pl.len().alias("n_paragraphs"))
+    order = documents.select("source").with_row_index("rank")
+    shared = (
+        paragraphs.join(paragraphs, on="paragraph", suffix="_other")
+        .filter(pl.col("source") != pl.col("source_other"))
+        .group_by("source", "source_other")
+        .agg(pl.len().alias("n_shared"))
+        .join(sizes, on="source")
+        .join(order, on="source")
+        .join(order.rename({"source": "source_other", "rank": "rank_other"}), on="source_other")
+        .filter((pl.col("rank_other") < pl.col("rank"))
+                & (pl.col("n_paragraphs") >= settings["min_paragraphs"])
+                & (pl.col("n_shared") / pl.col("n_paragraphs") >= settings["min_shared_share"]))
+    )
+    return (
+        shared.sort("rank_other").group_by("source", maintain_order=True)
+        .agg(pl.col("source_other").first().alias("kept_source"))
+    )
 
 
 def normalise_text(text: pl.Expr) -> pl.Expr:
@@ -80,8 +119,8 @@ def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tup
 def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Raw documents -> (documents, quarantine, furniture counts).
 
-    Empty texts, over-long texts and exact duplicates (same normalised text) are quarantined with
-    a reason; the first of a set of duplicates, by source name, is kept.
+    Empty texts, over-long texts, exact duplicates (same normalised text) and near-duplicates (see
+    `near_duplicates`) are quarantined with a reason; the first of a set, by source name, is kept.
     """
     rules = rules or cleaning_rules()
     raw = raw.with_columns([pl.lit(None, pl.String).alias(c) for c in ("url", "published") if c not in raw.columns])
@@ -98,6 +137,9 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
     duplicates = docs.join(first.select("doc_id", pl.col("source").alias("kept_source")), on="doc_id").filter(
         pl.col("source") != pl.col("kept_source")
     )
+    copies = near_duplicates(first, rules)
+    near = first.join(copies, on="source")
+    first = first.join(copies, on="source", how="anti")
     quarantine = pl.concat(
         [
             empty.select("source", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
@@ -108,6 +150,9 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
             duplicates.select("source", pl.lit("duplicate").alias("reason"),
                               pl.format("same text as {}", "kept_source").alias("detail"),
                               "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
+            near.select("source", pl.lit("near_duplicate").alias("reason"),
+                        pl.format("same article as {} (other header or footer)", "kept_source").alias("detail"),
+                        "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
         ]
     ).cast(QUARANTINE_SCHEMA)
     return first.select(DOCUMENT_COLUMNS), quarantine, counts

@@ -58,3 +58,17 @@ def test_nfc_normalisation_gives_stable_doc_id():
                        ).cast({"retrieved_at": pl.Datetime("us", "UTC")})
     documents, dropped, _ = clean_documents(raw)
     assert documents.height == 1 and dropped["reason"].to_list() == ["duplicate"]
+
+
+def test_syndicated_copy_with_other_header_and_footer_is_a_near_duplicate(seeds_dir):
+    article = sorted(seeds_dir.glob("*.txt"))[2].read_text()
+    texts = {"a_original.txt": article,
+             "b_syndicated.txt": "Reposted from Health Daily\n\n" + article.replace("\n\n", "\n") + "\n\nShare your thoughts below",
+             "c_other.txt": sorted(seeds_dir.glob("*.txt"))[4].read_text()}
+    raw = pl.DataFrame({"source": list(texts), "content_type": ["text/plain"] * 3, "title": [None] * 3,
+                        "text": list(texts.values()), "retrieved_at": [None] * 3}
+                       ).cast({"retrieved_at": pl.Datetime("us", "UTC")})
+    documents, dropped, _ = clean_documents(raw)
+    assert sorted(documents["source"]) == ["a_original.txt", "c_other.txt"]
+    assert dropped.select("source", "reason").rows() == [("b_syndicated.txt", "near_duplicate")]
+    assert "a_original.txt" in dropped["detail"].item()
