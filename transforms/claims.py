@@ -19,6 +19,7 @@ import polars as pl
 SENTENCE_KEY = ["sid"]
 _COORDINATION_GAP = r"^(?:\s|,|and|or|&|/|as well as|\(|\)|both|either)*$"
 _EXAMPLE_REACH = 80
+_COMPLEMENT_REACH = 2   # "a form of ketamine": the therapy follows the cue directly
 
 
 def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, suffix_cols: list[str],
@@ -118,6 +119,11 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     Returns one row per group: sid, g_start, members (list), is_example, sets_topic, subordinate.
     """
     mentions = subjects.select(*SENTENCE_KEY, "start", "end", "subject").unique([*SENTENCE_KEY, "start"])
+    # a therapy right after "a form of", "outside" ... is a complement: never a head, never coordinated
+    complements = cues.filter(pl.col("role") == "complement").select(*SENTENCE_KEY, "end", pl.col("end").alias("cp_end"))
+    mentions = _asof_before(mentions, complements.unique([*SENTENCE_KEY, "end"]), "start", "end", ["cp_end"])
+    mentions = mentions.filter(pl.col("cp_end").is_null() | (pl.col("start") - pl.col("cp_end") > _COMPLEMENT_REACH)).drop(
+        "cp_end")
     examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "end", pl.col("end").alias("ex_end"))
     strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
         *SENTENCE_KEY, "end", pl.col("end").alias("st_end"))

@@ -194,6 +194,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(mods["terminator"]["strong"], "terminator", group="strong")
     add(mods["terminator"]["weak"], "terminator", group="weak")
     add(mods["example"]["phrases"], "example")
+    add(mods["complement"]["phrases"], "complement")
     attribution = raw["attribution"]
     add(attribution["population"]["phrases"], "population", window=attribution["population"]["window"])
     add(attribution["barriers"], "barrier")
