@@ -65,10 +65,8 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     entities = find_mentions(sentences, ontology.entity_lexicon).drop("layer")
     # contexts and cues only shape subjects and values: look for them where there are some
     named = sentences.join(entities.select("sid").unique(), on="sid", how="semi")
-    modifiers = find_mentions(named, ontology.modifier_lexicon).partition_by("layer", as_dict=True,
-                                                                             include_key=False)
-    empty = find_mentions(named.clear(), ontology.modifier_lexicon).drop("layer")
-    contexts, cues = (modifiers.get((layer,), empty) for layer in ("contexts", "cues"))
+    modifiers = find_mentions(named, ontology.modifier_lexicon)
+    contexts, cues = (modifiers.filter(pl.col("layer") == layer).drop("layer") for layer in ("contexts", "cues"))
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role") == "subject"), cues, sentences, parents)
