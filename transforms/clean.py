@@ -18,7 +18,7 @@ from transforms.ingest import QUARANTINE_SCHEMA
 
 CLEANING_PATH = Path(__file__).parent / "data" / "cleaning.yaml"
 
-DOCUMENT_COLUMNS = ["doc_id", "source", "title", "content_type", "url", "published", "n_chars", "retrieved_at",
+DOCUMENT_COLUMNS = ["doc_id", "source", "origin", "title", "content_type", "url", "published", "n_chars", "retrieved_at",
                     "text"]
 
 
@@ -124,6 +124,8 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
     """
     rules = rules or cleaning_rules()
     raw = raw.with_columns([pl.lit(None, pl.String).alias(c) for c in ("url", "published") if c not in raw.columns])
+    if "origin" not in raw.columns:
+        raw = raw.with_columns(pl.col("source").alias("origin"))
     normalised = raw.with_columns(normalise_text(pl.col("text")).alias("text"))
     without_furniture, counts = drop_furniture(normalised, rules)
     docs = without_furniture.with_columns(normalise_text(pl.col("text")).alias("text")).with_columns(
@@ -142,17 +144,17 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
     first = first.join(copies, on="source", how="anti")
     quarantine = pl.concat(
         [
-            empty.select("source", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
+            empty.select("source" "origin", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
                          pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-            too_long.select("source", pl.lit("too_large").alias("reason"),
+            too_long.select("source" "origin", pl.lit("too_large").alias("reason"),
                             pl.format("{} characters > limit {}", "n_chars", pl.lit(rules.max_document_chars)).alias("detail"),
                             pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-            duplicates.select("source", pl.lit("duplicate").alias("reason"),
+            duplicates.select("source" "origin", pl.lit("duplicate").alias("reason"),
                               pl.format("same text as {}", "kept_source").alias("detail"),
                               "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
-            near.select("source", pl.lit("near_duplicate").alias("reason"),
+            near.select("source" "origin", pl.lit("near_duplicate").alias("reason"),
                         pl.format("same article as {} (other header or footer)", "kept_source").alias("detail"),
                         "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
         ]
-    ).cast(QUARANTINE_SCHEMA)
+    ).cast(QUARANTINE_SCHEMA).select(list(QUARANTINE_SCHEMA))
     return first.select(DOCUMENT_COLUMNS), quarantine, counts

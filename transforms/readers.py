@@ -143,3 +143,13 @@ READERS: dict[str, tuple[str, Callable[[bytes], list[Document]]]] = {
     ".pdf": ("application/pdf", read_pdf),
     ".jsonl": ("application/jsonl", read_feed),
 }
+
+# What a web server may declare for a page we can read (feeds are files, not pages).
+READERS_BY_MEDIA_TYPE: dict[str, Callable[[bytes], list[Document]]] = {
+    "text/html": read_html,
+    "application/xhtml+xml": read_html,
+    "text/plain": read_text,
+    "text/markdown": read_text,
+    "text/x-markdown": read_text,
+    "application/pdf": read_pdf,
+}

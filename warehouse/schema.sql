@@ -5,6 +5,7 @@
 CREATE TABLE IF NOT EXISTS documents (
     doc_id        VARCHAR NOT NULL,   -- sha256 hex of the normalised text
     source        VARCHAR NOT NULL,   -- file name or URL as given
+    origin        VARCHAR,            -- the manifest entry or argument it was read through
     title         VARCHAR,
     content_type  VARCHAR NOT NULL,
     url           VARCHAR,            -- canonical URL when the source names one
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS comparisons (
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id         VARCHAR NOT NULL,
     source         VARCHAR NOT NULL,
+    origin         VARCHAR,
     reason         VARCHAR NOT NULL,
     detail         VARCHAR,
     doc_id         VARCHAR,
@@ -84,3 +86,23 @@ CREATE TABLE IF NOT EXISTS extracted_documents (
 );
 CREATE TABLE IF NOT EXISTS cached_claims AS SELECT * FROM claims LIMIT 0;
 CREATE TABLE IF NOT EXISTS cached_comparisons AS SELECT * FROM comparisons LIMIT 0;
+
+-- Pages fetched by URL: the validators for conditional requests (ETag, Last-Modified) and what the
+-- reader made of the page, so that a 304 Not Modified is answered from here without downloading.
+CREATE TABLE IF NOT EXISTS fetched_pages (
+    source        VARCHAR NOT NULL,   -- the URL as given
+    origin        VARCHAR,
+    content_type  VARCHAR NOT NULL,
+    title         VARCHAR,
+    url           VARCHAR,            -- canonical URL, or the URL after redirects
+    published     VARCHAR,
+    text          VARCHAR NOT NULL,
+    retrieved_at  TIMESTAMPTZ NOT NULL,   -- when the body was last downloaded
+    etag          VARCHAR,
+    last_modified VARCHAR,
+    checked_at    TIMESTAMPTZ NOT NULL    -- when the server was last asked
+);
+
+-- Warehouses created before a column existed gain it here (CREATE TABLE IF NOT EXISTS keeps old shapes).
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS origin VARCHAR;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS origin VARCHAR;
