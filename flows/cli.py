@@ -15,32 +15,72 @@ HOME_OPTION = click.option(
     help=f"Folder holding the warehouse and the published dataset (default: ${HOME_VARIABLE} or ./kvp-home).")
 
 
+SOURCE_OPTION = click.option(
+    "--source", "sources", multiple=True, metavar="PATH|URL|MANIFEST",
+    help="A document file or folder, an http(s) URL, or a sources manifest (.yaml); repeat for more "
+         "(default: the bundled corpus).")
+
+
+def _checked_sources(sources: tuple[str, ...]) -> list[str]:
+    """The sources as the flow takes them (paths absolute), or one clear line and exit 2."""
+    from transforms.manifest import ManifestError, is_url, sources_from_arguments
+
+    try:
+        sources_from_arguments(list(sources))
+    except ManifestError as error:
+        _fail(f"invalid manifest: {error}")
+    checked = []
+    for item in sources:
+        if is_url(item):
+            checked.append(item)
+        elif not Path(item).exists():
+            _fail(f"--source {item!r}: no such file or folder")
+        else:
+            checked.append(str(Path(item).resolve()))
+    return checked
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def app() -> None:
     """Publish a versioned, evidence-backed dataset comparing ketamine and psychedelic therapies."""
 
 
 @app.command()
-@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="A document file or a folder of documents; repeat for more (default: the bundled corpus).")
+@SOURCE_OPTION
 @HOME_OPTION
 @click.option("--accept-changes", metavar="REASON", default=None,
               help="Publish despite regression checks against the latest version; REASON is recorded.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Documents per Prefect task.")
+@click.option("--fetch-timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="Seconds allowed for fetching one URL (connect, read and the whole body).")
+@click.option("--fetch-retries", type=click.IntRange(min=0, max=10), default=2, show_default=True,
+              help="Retries, with exponential backoff, of URLs that timed out or answered 429/5xx.")
+@click.option("--allow-private-urls", is_flag=True,
+              help="Fetch URLs on private, loopback and link-local addresses (refused by default).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
-def refresh(sources: tuple[Path, ...], home: Path | None, accept_changes: str | None, batch_size: int,
-            verbose: bool) -> None:
+def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | None, batch_size: int,
+            fetch_timeout: float, fetch_retries: int, allow_private_urls: bool, verbose: bool) -> None:
     """Ingest, extract, load, validate and publish a new version if the data changed."""
     from flows.settings import configure_environment
 
+    checked = _checked_sources(sources)
     kvp_home = Home.resolve(home)
     configure_environment(kvp_home, verbose)
     from flows.refresh import refresh as refresh_flow
+    from transforms.fetch import FetchPolicy
 
-    summary = refresh_flow(sources=[str(s) for s in sources] or None, home=str(kvp_home.root),
-                           accept_changes=accept_changes, batch_size=batch_size)
+    policy = FetchPolicy(timeout_seconds=fetch_timeout, allow_private=allow_private_urls)
+    summary = refresh_flow(sources=checked or None, home=str(kvp_home.root), accept_changes=accept_changes,
+                           batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries)
     click.echo(f"documents ingested   {summary.n_documents}")
+    if summary.n_downloaded or summary.n_not_modified:
+        click.echo(f"pages                {summary.n_downloaded} downloaded, {summary.n_not_modified} not modified")
     click.echo(f"quarantined          {summary.n_quarantined}")
     for row in summary.quarantine[:20]:
         click.echo(f"  - {row['source']}: {row['reason']} ({row['detail']})")
@@ -86,11 +126,10 @@ def quarantine(home: Path | None, all_runs: bool, as_json: bool) -> None:
 
 @app.command()
 @click.option("--cron", required=True, help='Schedule in cron syntax, e.g. "0 6 * * *" (06:00 every day).')
-@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Document file or folder the scheduled refresh reads (default: the bundled corpus).")
+@SOURCE_OPTION
 @HOME_OPTION
 @click.option("--name", default="kvp-refresh", show_default=True, help="Deployment name.")
-def serve(cron: str, sources: tuple[Path, ...], home: Path | None, name: str) -> None:
+def serve(cron: str, sources: tuple[str, ...], home: Path | None, name: str) -> None:
     """Register the refresh as a scheduled Prefect deployment and serve it (runs until stopped).
 
     Needs a Prefect server: start one with `prefect server start` and set PREFECT_API_URL.
@@ -103,6 +142,7 @@ def serve(cron: str, sources: tuple[Path, ...], home: Path | None, name: str) ->
         click.echo("error: kvp serve needs a Prefect server: run `prefect server start` and set "
                    "PREFECT_API_URL=http://127.0.0.1:4200/api", err=True)
         sys.exit(2)
+    checked = _checked_sources(sources)
     kvp_home = Home.resolve(home)
     configure_environment(kvp_home)
     from prefect.client.schemas.schedules import CronSchedule
@@ -115,9 +155,40 @@ def serve(cron: str, sources: tuple[Path, ...], home: Path | None, name: str) ->
         sys.exit(2)
     from flows.refresh import refresh as refresh_flow
 
-    parameters = {"sources": [str(s.resolve()) for s in sources] or None, "home": str(kvp_home.root)}
+    parameters = {"sources": checked or None, "home": str(kvp_home.root)}
     click.echo(f"serving deployment refresh/{name} on {cron!r}; home {kvp_home.root}")
     refresh_flow.serve(name=name, cron=cron, parameters=parameters, print_starting_message=False)
+
+
+@app.command(name="sources")
+@SOURCE_OPTION
+@HOME_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def list_sources(sources: tuple[str, ...], home: Path | None, as_json: bool) -> None:
+    """List the sources a refresh reads (default: the bundled manifest) with their state in the warehouse."""
+    from flows.refresh import BUNDLED_MANIFEST
+    from transforms.manifest import load_manifest, sources_from_arguments
+    from warehouse.sources import source_states
+
+    checked = _checked_sources(sources)
+    plan = sources_from_arguments(checked) if checked else load_manifest(BUNDLED_MANIFEST)
+    kvp_home = Home.resolve(home)
+    if kvp_home.warehouse.exists():
+        from warehouse.store import connect
+
+        with connect(kvp_home.warehouse, read_only=True) as con:
+            rows = source_states(plan, con)
+    else:
+        rows = source_states(plan, None)
+    if as_json:
+        click.echo(rows.write_json())
+        return
+    for r in rows.iter_rows(named=True):
+        tags = f" [{', '.join(r['tags'])}]" if r["tags"] else ""
+        click.echo(f"{r['name']}  ({r['kind']}: {r['location']}){tags}")
+        click.echo(f"    license {r['license'] or 'not stated'}; {r['n_documents']} documents, "
+                   f"{r['n_quarantined']} quarantined in the latest run"
+                   + (f"; {r['n_urls']} URLs, last checked {r['last_checked'] or 'never'}" if r["n_urls"] else ""))
 
 
 @app.command()

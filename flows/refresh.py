@@ -12,6 +12,8 @@ from pathlib import Path
 import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.tasks import exponential_backoff
 
 from expectations.gate import GateResult
 from expectations.report import validation_files
@@ -19,16 +21,22 @@ from expectations.validate import validate_release
 from transforms.batches import chunked, chunked_frame, concat_extractions, concat_frames
 from transforms.clean import clean_documents
 from transforms.extract import Extraction, current_extractor_version, extract
+from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
+                              fetch_pages, requests_for, retry_requests, settle)
 from transforms.ingest import SourceFile, discover, read_files
+from transforms.manifest import Source, load_manifest, sources_from_arguments
 from transforms.ontology import default_ontology
 from warehouse.cache import split_by_cache
 from warehouse.home import Home
+from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, publish
 from warehouse.release import release_tables
 from warehouse.store import connect, finish_run, load_refresh, start_run
 
 PIPELINE_VERSION = "0.1.0"
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
+BUNDLED_MANIFEST = BUNDLED_CORPUS.parent / "sources.yaml"
+URLS_PER_TASK = 25
 
 
 @dataclass
@@ -40,6 +48,8 @@ class RefreshSummary:
     n_comparisons: int
     n_extracted: int
     n_cached: int
+    n_downloaded: int
+    n_not_modified: int
     validation: str
     outcome: str                     # published | unchanged | blocked
     version: str | None
@@ -49,8 +59,62 @@ class RefreshSummary:
 
 
 @task(cache_policy=NO_CACHE)
-def discover_task(roots: list[str]) -> tuple[list[SourceFile], pl.DataFrame]:
-    return discover([Path(r) for r in roots])
+def plan_task(items: list[str]) -> list[Source]:
+    return sources_from_arguments(items) if items else load_manifest(BUNDLED_MANIFEST)
+
+
+@task(cache_policy=NO_CACHE)
+def discover_task(sources: list[Source]) -> tuple[list[SourceFile], pl.DataFrame]:
+    return discover(sources)
+
+
+@task(cache_policy=NO_CACHE)
+def requests_task(home: Home, sources: list[Source]) -> pl.DataFrame:
+    with connect(home.warehouse) as con:
+        return with_validators(con, requests_for(sources))
+
+
+def _only_transient(_task, _run, state) -> bool:
+    """Retry a fetch batch only when some of its URLs failed in a way that may pass."""
+    try:
+        state.result()
+    except TransientFetchErrors:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+@task(cache_policy=NO_CACHE)
+def fetch_task(requests: pl.DataFrame, policy: FetchPolicy) -> FetchOutcome:
+    return fetch_pages(requests, policy)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_jitter_factor=0.5, retry_condition_fn=_only_transient)
+def refetch_task(requests: pl.DataFrame, policy: FetchPolicy) -> FetchOutcome:
+    """Only the URLs that failed transiently, retried with backoff while any of them still fails."""
+    outcome = fetch_pages(requests, policy)
+    if outcome.transient:
+        raise TransientFetchErrors(outcome)
+    return outcome
+
+
+def _fetched(future: PrefectFuture) -> FetchOutcome:
+    """A fetch batch's outcome; after the last retry, the outcome its transient failure carried."""
+    result = future.result(raise_on_failure=False)
+    if isinstance(result, TransientFetchErrors):
+        return result.outcome
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+@task(cache_policy=NO_CACHE)
+def pages_task(home: Home, outcomes: list[FetchOutcome]) -> pl.DataFrame:
+    with connect(home.warehouse) as con:
+        return remember_pages(con, concat_frames([o.pages for o in outcomes], PAGE_SCHEMA),
+                              concat_frames([o.not_modified for o in outcomes], NOT_MODIFIED_SCHEMA))
 
 
 @task(cache_policy=NO_CACHE)
@@ -95,7 +159,8 @@ def validate_task(home: Home, tables: dict[str, pl.DataFrame], accepted_changes:
 
 
 @task(cache_policy=NO_CACHE)
-def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, n_quarantined: int) -> PublishResult:
+def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, quarantine: pl.DataFrame
+                 ) -> PublishResult:
     ontology = default_ontology()
     metadata = {
         "pipeline_version": PIPELINE_VERSION,
@@ -103,7 +168,8 @@ def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, 
         "vocabulary_sha256": ontology.sha256,
         "extractor_version": current_extractor_version(ontology),
         "source_documents": sorted(tables["documents"]["doc_id"].to_list()),
-        "n_quarantined": n_quarantined,
+        "n_quarantined": quarantine.height,
+        "quarantined_by_reason": dict(sorted(quarantine["reason"].value_counts().iter_rows())) if quarantine.height else {},
         "accepted_changes": gate.accepted_changes,
     }
     return publish(home, tables, ontology, gate.summary(), validation_files(gate, "Validation"), metadata)
@@ -117,18 +183,34 @@ def record_task(home: Home, run_id: str, outcome: str, version: str | None, mess
 
 @flow(name="refresh", log_prints=False)
 def refresh(sources: list[str] | None = None, home: str | None = None, accept_changes: str | None = None,
-            batch_size: int = 2000) -> RefreshSummary:
-    """Turn source documents into a validated, published dataset version (or publish nothing)."""
+            batch_size: int = 2000, fetch_policy: FetchPolicy | None = None, fetch_retries: int = 2
+            ) -> RefreshSummary:
+    """Turn source documents into a validated, published dataset version (or publish nothing).
+
+    `sources` are paths, URLs or manifests (default: the bundled corpus's manifest).
+    """
     kvp_home = Home.resolve(home).create()
     run_id = uuid.uuid4().hex
     with connect(kvp_home.warehouse) as con:
         start_run(con, run_id)
     try:
-        files, missing = discover_task([str(s) for s in (sources or [BUNDLED_CORPUS])])
+        plan = plan_task([str(s) for s in sources or []])
+        files, missing = discover_task(plan)
+        requests = requests_task(kvp_home, plan)
+        policy = fetch_policy or FetchPolicy()
+        fetches = [fetch_task.submit(batch, policy) for batch in chunked_frame(requests, URLS_PER_TASK) if batch.height]
         reads = [read_task.submit(batch) for batch in chunked(files, batch_size)]
-        raw = concat_frames([r.result()[0] for r in reads])
+        outcomes = [f.result() for f in fetches]
+        again = retry_requests(requests, outcomes)
+        if again.height and fetch_retries:
+            refetch = refetch_task.with_options(retries=fetch_retries - 1)
+            outcomes = settle(outcomes, [_fetched(refetch.submit(batch, policy))
+                                         for batch in chunked_frame(again, URLS_PER_TASK)])
+        pages = pages_task(kvp_home, outcomes)
+        raw = concat_frames([pages, *[r.result()[0] for r in reads]])
         documents, dropped, furniture = clean_task(raw)
-        quarantine = concat_frames([missing, *[r.result()[1] for r in reads], dropped])
+        quarantine = concat_frames([missing, *[o.quarantine for o in outcomes], *[r.result()[1] for r in reads],
+                                    dropped])
         to_extract, cached = cache_task(kvp_home, documents)
         extractions = [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)]
         extraction = concat_extractions([cached, *[e.result() for e in extractions]])
@@ -138,12 +220,13 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, extraction.claims.height, extraction.comparisons.height,
             to_extract.height, documents.height - to_extract.height,
+            sum(o.pages.height for o in outcomes), sum(o.not_modified.height for o in outcomes),
             "passed" if gate.success else "failed", "blocked", None, None,
             [f"{o.table}: {o.name} ({o.description}); unexpected {o.unexpected_count}" for o in gate.failed],
             quarantine.select("source", "reason", "detail").to_dicts(),
         )
         if gate.success:
-            published = publish_task(kvp_home, tables, gate, quarantine.height)
+            published = publish_task(kvp_home, tables, gate, quarantine)
             summary.outcome, summary.version = published.outcome, published.version
             summary.path = str(published.path) if published.path else None
         record_task(kvp_home, run_id, summary.outcome, summary.version, "; ".join(summary.failed_expectations) or None)

@@ -25,8 +25,9 @@ def chunked_frame(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
     return [frame.slice(offset, size) for offset in range(0, max(frame.height, 1), size)]
 
 
-def concat_frames(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+def concat_frames(frames: list[pl.DataFrame], schema: dict | None = None) -> pl.DataFrame:
+    """Frames stacked; no frames give an empty frame of `schema`."""
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=schema)
 
 
 def concat_extractions(parts: list[Extraction]) -> Extraction:

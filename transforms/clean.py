@@ -144,15 +144,15 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
     first = first.join(copies, on="source", how="anti")
     quarantine = pl.concat(
         [
-            empty.select("source" "origin", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
+            empty.select("source", "origin", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
                          pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-            too_long.select("source" "origin", pl.lit("too_large").alias("reason"),
+            too_long.select("source", "origin", pl.lit("too_large").alias("reason"),
                             pl.format("{} characters > limit {}", "n_chars", pl.lit(rules.max_document_chars)).alias("detail"),
                             pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-            duplicates.select("source" "origin", pl.lit("duplicate").alias("reason"),
+            duplicates.select("source", "origin", pl.lit("duplicate").alias("reason"),
                               pl.format("same text as {}", "kept_source").alias("detail"),
                               "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
-            near.select("source" "origin", pl.lit("near_duplicate").alias("reason"),
+            near.select("source", "origin", pl.lit("near_duplicate").alias("reason"),
                         pl.format("same article as {} (other header or footer)", "kept_source").alias("detail"),
                         "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
         ]

@@ -27,8 +27,10 @@ import httpx
 import polars as pl
 
 from transforms.ingest import MAX_FILE_BYTES, QUARANTINE_SCHEMA, RAW_SCHEMA, quarantine_row
+from transforms.manifest import Source
 from transforms.readers import READERS, READERS_BY_MEDIA_TYPE, Document, Unreadable
 
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 USER_AGENT = "kvp/0.1 (evidence dataset builder; +https://github.com/)"
 
@@ -36,6 +38,7 @@ USER_AGENT = "kvp/0.1 (evidence dataset builder; +https://github.com/)"
 # reader's output, so that a 304 can be answered from the stored copy.
 PAGE_SCHEMA = {**RAW_SCHEMA, "etag": pl.String, "last_modified": pl.String}
 REQUEST_SCHEMA = {"source": pl.String, "origin": pl.String, "etag": pl.String, "last_modified": pl.String}
+NOT_MODIFIED_SCHEMA = {"source": pl.String, "origin": pl.String}
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class FetchPolicy:
 @dataclass
 class FetchOutcome:
     pages: pl.DataFrame                      # PAGE_SCHEMA: pages downloaded and read
-    not_modified: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REQUEST_SCHEMA))
+    not_modified: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NOT_MODIFIED_SCHEMA))
     quarantine: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=QUARANTINE_SCHEMA))
     transient: list[str] = field(default_factory=list)   # failed URLs worth another attempt
 
@@ -79,6 +82,12 @@ def url_requests(urls: list[str], origins: list[str]) -> pl.DataFrame:
             .with_columns(pl.lit(None, pl.String).alias("etag"), pl.lit(None, pl.String).alias("last_modified")))
 
 
+def requests_for(sources: list[Source]) -> pl.DataFrame:
+    """Requests for every URL the sources name (url and url_list sources)."""
+    pairs = [(url, source.name) for source in sources for url in source.urls]
+    return url_requests([u for u, _ in pairs], [o for _, o in pairs])
+
+
 def fetch_pages(requests: pl.DataFrame, policy: FetchPolicy | None = None,
                 now: datetime | None = None) -> FetchOutcome:
     """Fetch each requested URL once, conditionally when the request carries validators."""
@@ -104,8 +113,23 @@ def fetch_pages(requests: pl.DataFrame, policy: FetchPolicy | None = None,
             else:
                 pages.extend({**row, "origin": origin} for row in page)
     return FetchOutcome(pl.DataFrame(pages, schema=PAGE_SCHEMA),
-                        pl.DataFrame(not_modified, schema={"source": pl.String, "origin": pl.String}),
+                        pl.DataFrame(not_modified, schema=NOT_MODIFIED_SCHEMA),
                         pl.DataFrame(problems, schema=QUARANTINE_SCHEMA), transient)
+
+
+def retry_requests(requests: pl.DataFrame, outcomes: list[FetchOutcome]) -> pl.DataFrame:
+    """The requests whose URLs failed transiently in `outcomes`: the ones worth another attempt."""
+    transient = [url for outcome in outcomes for url in outcome.transient]
+    return requests.filter(pl.col("source").is_in(transient))
+
+
+def settle(first: list[FetchOutcome], retried: list[FetchOutcome]) -> list[FetchOutcome]:
+    """First attempts with the quarantine rows of retried URLs replaced by the retries' outcomes."""
+    again = [url for outcome in retried for url in outcome.pages["source"].to_list() + outcome.not_modified[
+        "source"].to_list() + outcome.quarantine["source"].to_list()]
+    kept = [FetchOutcome(o.pages, o.not_modified, o.quarantine.filter(~pl.col("source").is_in(again)),
+                         [u for u in o.transient if u not in again]) for o in first]
+    return kept + retried
 
 
 def _fetch_one(client: httpx.Client, url: str, validator: dict, policy: FetchPolicy,
@@ -122,16 +146,15 @@ def _fetch_one(client: httpx.Client, url: str, validator: dict, policy: FetchPol
         _check_target(current, policy.allow_private)
         try:
             with client.stream("GET", current, headers=headers) as response:
-                if response.is_redirect:
-                    location = response.headers.get("location", "")
-                    nxt = urljoin(current, location)
+                if response.status_code == 304 and headers:
+                    return None
+                if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
+                    nxt = urljoin(current, response.headers["location"])
                     if nxt in seen:
                         raise FetchFailed("fetch_error", f"redirect loop at {nxt}")
                     seen.add(nxt)
                     current = nxt
                     continue
-                if response.status_code == 304 and headers:
-                    return None
                 if response.status_code != 200:
                     raise FetchFailed("fetch_error", f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                                       transient=response.status_code in TRANSIENT_STATUSES)

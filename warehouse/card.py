@@ -89,6 +89,10 @@ def render_card(*, version: str, created_at: str, tables: dict[str, pl.DataFrame
         f"| quarantined inputs (not published) | {metadata.get('n_quarantined', 0)} |",
         "",
     ]
+    by_reason = metadata.get("quarantined_by_reason") or {}
+    if by_reason:
+        lines += ["Quarantined inputs by reason (`kvp quarantine` lists them): "
+                  + ", ".join(f"`{reason}` {n}" for reason, n in by_reason.items()), ""]
     if warnings:
         lines += ["### Validation warnings", ""] + [f"- {escape_md(w)}" for w in warnings] + [""]
     lines += [

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 import polars as pl
 
+from tests.support.pages import seed_as_html
 from transforms.clean import clean_documents
 from transforms.extract import extract
 from transforms.ingest import discover, read_files
@@ -62,13 +62,7 @@ def test_pdf_feed_and_broken_inputs(tmp_path):
 
 def test_seed_articles_as_html_pages_give_the_same_claims(tmp_path, seeds_dir):
     for path in sorted(seeds_dir.glob("*.txt")):
-        lines = [line for line in path.read_text().splitlines() if line.strip()]
-        body = "\n".join(f"<h1>{html.escape(l)}</h1>" if i == 0 else f"<p>{html.escape(l)}</p>"
-                         for i, l in enumerate(lines))
-        (tmp_path / f"{path.stem}.html").write_text(
-            f"<html><head><title>{html.escape(lines[0])}</title><script>var tracking = 1;</script></head>"
-            f"<body><nav><a href='/'>Home</a> | <a href='/about'>About us</a></nav><article>{body}</article>"
-            "<footer>Cookie settings · Privacy</footer></body></html>")
+        (tmp_path / f"{path.stem}.html").write_text(seed_as_html(path))
 
     def claims(folder):
         documents, _ = _ingest(folder)
