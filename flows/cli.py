@@ -63,20 +63,29 @@ def app() -> None:
               help="Retries, with exponential backoff, of URLs that timed out or answered 429/5xx.")
 @click.option("--allow-private-urls", is_flag=True,
               help="Fetch URLs on private, loopback and link-local addresses (refused by default).")
+@click.option("--task-runner", type=click.Choice(["threads", "dask"]), default="threads", show_default=True,
+              help="Where batches run: threads here, or Dask worker processes (a local cluster by default).")
+@click.option("--dask-address", metavar="ADDRESS", default=None,
+              help="An existing Dask scheduler (tcp://host:8786) for --task-runner dask.")
 @click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
 def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | None, batch_size: int,
-            fetch_timeout: float, fetch_retries: int, allow_private_urls: bool, verbose: bool) -> None:
+            fetch_timeout: float, fetch_retries: int, allow_private_urls: bool, task_runner: str,
+            dask_address: str | None, verbose: bool) -> None:
     """Ingest, extract, load, validate and publish a new version if the data changed."""
     from flows.settings import configure_environment
 
     checked = _checked_sources(sources)
     kvp_home = Home.resolve(home)
     configure_environment(kvp_home, verbose)
+    if dask_address and task_runner != "dask":
+        _fail("--dask-address needs --task-runner dask")
     from flows.refresh import refresh as refresh_flow
+    from flows.runners import task_runner as make_task_runner
     from transforms.fetch import FetchPolicy
 
     policy = FetchPolicy(timeout_seconds=fetch_timeout, allow_private=allow_private_urls)
-    summary = refresh_flow(sources=checked or None, home=str(kvp_home.root), accept_changes=accept_changes,
+    flow = refresh_flow.with_options(task_runner=make_task_runner(task_runner, dask_address))
+    summary = flow(sources=checked or None, home=str(kvp_home.root), accept_changes=accept_changes,
                            batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries)
     click.echo(f"documents ingested   {summary.n_documents}")
     if summary.n_downloaded or summary.n_not_modified:
