@@ -96,7 +96,10 @@ def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | N
     click.echo(f"extracted            {summary.n_extracted} (cached: {summary.n_cached})")
     click.echo(f"claims               {summary.n_claims}")
     click.echo(f"comparisons          {summary.n_comparisons}")
-    click.echo(f"validation           {summary.validation}")
+    if summary.validation == "skipped":
+        click.echo("validation           skipped: the data equals the latest version, validated when published")
+    else:
+        click.echo(f"validation           {summary.validation}")
     for failure in summary.failed_expectations:
         click.echo(f"  - failed {failure}")
     if summary.outcome == "published":

@@ -5,6 +5,7 @@ Orchestration only: every task calls one function of transforms/, warehouse/ or 
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from transforms.ontology import default_ontology
 from warehouse.cache import split_by_cache
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
-from warehouse.publish import PublishResult, publish
+from warehouse.publish import PublishResult, pending_version, publish, read_catalog
 from warehouse.release import release_tables
 from warehouse.store import connect, finish_run, load_refresh, start_run
 
@@ -56,6 +57,21 @@ class RefreshSummary:
     path: str | None
     failed_expectations: list[str] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
+    n_chars: int = 0                                   # characters of text ingested (after cleaning)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+class StageClock:
+    """Wall time per stage of a run, for the summary and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._mark = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self._mark, 3)
+        self._mark = now
 
 
 @task(cache_policy=NO_CACHE)
@@ -158,15 +174,24 @@ def validate_task(home: Home, tables: dict[str, pl.DataFrame], accepted_changes:
     return validate_release(home, tables, default_ontology(), accepted_changes)
 
 
+def _versions() -> dict[str, str]:
+    ontology = default_ontology()
+    return {"pipeline_version": PIPELINE_VERSION, "ontology_version": ontology.version,
+            "extractor_version": current_extractor_version(ontology)}
+
+
+@task(cache_policy=NO_CACHE)
+def pending_version_task(home: Home, tables: dict[str, pl.DataFrame]) -> str | None:
+    return pending_version(home, tables, _versions())
+
+
 @task(cache_policy=NO_CACHE)
 def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, quarantine: pl.DataFrame
                  ) -> PublishResult:
     ontology = default_ontology()
     metadata = {
-        "pipeline_version": PIPELINE_VERSION,
-        "ontology_version": ontology.version,
+        **_versions(),
         "vocabulary_sha256": ontology.sha256,
-        "extractor_version": current_extractor_version(ontology),
         "source_documents": sorted(tables["documents"]["doc_id"].to_list()),
         "n_quarantined": quarantine.height,
         "quarantined_by_reason": dict(sorted(quarantine["reason"].value_counts().iter_rows())) if quarantine.height else {},
@@ -181,6 +206,13 @@ def record_task(home: Home, run_id: str, outcome: str, version: str | None, mess
         finish_run(con, run_id, outcome, version, message)
 
 
+def _finish(home: Home, run_id: str, summary: RefreshSummary, clock: StageClock) -> RefreshSummary:
+    clock.lap("publish")
+    summary.stage_seconds = clock.seconds
+    record_task(home, run_id, summary.outcome, summary.version, "; ".join(summary.failed_expectations) or None)
+    return summary
+
+
 @flow(name="refresh", log_prints=False)
 def refresh(sources: list[str] | None = None, home: str | None = None, accept_changes: str | None = None,
             batch_size: int = 2000, fetch_policy: FetchPolicy | None = None, fetch_retries: int = 2
@@ -189,6 +221,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
 
     `sources` are paths, URLs or manifests (default: the bundled corpus's manifest).
     """
+    clock = StageClock()
     kvp_home = Home.resolve(home).create()
     run_id = uuid.uuid4().hex
     with connect(kvp_home.warehouse) as con:
@@ -208,29 +241,42 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
                                          for batch in chunked_frame(again, URLS_PER_TASK)])
         pages = pages_task(kvp_home, outcomes)
         raw = concat_frames([pages, *[r.result()[0] for r in reads]])
+        clock.lap("ingest")
         documents, dropped, furniture = clean_task(raw)
+        clock.lap("clean")
         quarantine = concat_frames([missing, *[o.quarantine for o in outcomes], *[r.result()[1] for r in reads],
                                     dropped])
         to_extract, cached = cache_task(kvp_home, documents)
+        clock.lap("cache")
         extractions = [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)]
         extraction = concat_extractions([cached, *[e.result() for e in extractions]])
+        clock.lap("extract")
         load_task(kvp_home, run_id, documents, extraction, quarantine, furniture, to_extract)
+        clock.lap("load")
         tables = release_task(kvp_home)
-        gate = validate_task(kvp_home, tables, accept_changes)
+        clock.lap("release")
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, extraction.claims.height, extraction.comparisons.height,
             to_extract.height, documents.height - to_extract.height,
             sum(o.pages.height for o in outcomes), sum(o.not_modified.height for o in outcomes),
-            "passed" if gate.success else "failed", "blocked", None, None,
-            [f"{o.table}: {o.name} ({o.description}); unexpected {o.unexpected_count}" for o in gate.failed],
-            quarantine.select("source", "reason", "detail").to_dicts(),
+            "skipped", "unchanged", None, None, [], quarantine.select("source", "reason", "detail").to_dicts(),
+            int(documents["n_chars"].sum() or 0),
         )
+        pending = pending_version_task(kvp_home, tables)
+        if pending is None:       # the same data as latest, which was validated when it was published
+            summary.version = read_catalog(kvp_home)["latest"]
+            summary.path = str(kvp_home.published / summary.version)
+            return _finish(kvp_home, run_id, summary, clock)
+        gate = validate_task(kvp_home, tables, accept_changes)
+        clock.lap("validate")
+        summary.validation, summary.outcome = ("passed" if gate.success else "failed"), "blocked"
+        summary.failed_expectations = [f"{o.table}: {o.name} ({o.description}); unexpected {o.unexpected_count}"
+                                       for o in gate.failed]
         if gate.success:
             published = publish_task(kvp_home, tables, gate, quarantine)
             summary.outcome, summary.version = published.outcome, published.version
             summary.path = str(published.path) if published.path else None
-        record_task(kvp_home, run_id, summary.outcome, summary.version, "; ".join(summary.failed_expectations) or None)
-        return summary
+        return _finish(kvp_home, run_id, summary, clock)
     except BaseException as error:
         record_task(kvp_home, run_id, "failed", None, f"{type(error).__name__}: {error}")
         raise

@@ -69,7 +69,7 @@ def _entry(catalog: dict, version: str | None) -> dict | None:
     return next((v for v in catalog["versions"] if v["version"] == version), None)
 
 
-def next_version(previous: dict | None, tables: dict[str, pl.DataFrame], metadata_fingerprint: str) -> str | None:
+def next_version(previous: dict | None, tables: dict[str, pl.DataFrame], versions_fingerprint: str) -> str | None:
     """Semantic version of these tables against `previous`; None when nothing changed."""
     if previous is None:
         return "1.0.0"
@@ -83,7 +83,7 @@ def next_version(previous: dict | None, tables: dict[str, pl.DataFrame], metadat
         return f"{major + 1}.0.0"
     if previous["data_fingerprint"] != data_fingerprint(tables) or old_schema != new_schema:
         return f"{major}.{minor + 1}.0"
-    if previous.get("metadata_fingerprint") != metadata_fingerprint:
+    if previous.get("metadata_fingerprint") != versions_fingerprint:
         return f"{major}.{minor}.{patch + 1}"
     return None
 
@@ -174,6 +174,20 @@ def sweep_incoming(home: Home, catalog: dict) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
+def metadata_fingerprint(metadata: dict) -> str:
+    """What makes a PATCH version: the pipeline, ontology and extractor versions."""
+    return hashlib.sha256(json.dumps({k: metadata[k] for k in ("pipeline_version", "ontology_version",
+                                                                 "extractor_version")},
+                                     sort_keys=True).encode()).hexdigest()
+
+
+def pending_version(home: Home, tables: dict[str, pl.DataFrame], metadata: dict) -> str | None:
+    """The version these tables would be published as, or None when they equal `latest`
+    (then neither validation nor publishing has anything to do)."""
+    catalog = read_catalog(home)
+    return next_version(_entry(catalog, catalog.get("latest")), tables, metadata_fingerprint(metadata))
+
+
 def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, validation: dict,
             validation_files: dict[str, str], metadata: dict) -> PublishResult:
     """Write a new version if the data differs from `latest`; otherwise publish nothing."""
@@ -183,10 +197,8 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     latest = _entry(catalog, catalog.get("latest"))
     metadata = {**metadata, "data_fingerprint": data_fingerprint(tables),
                 "schema_fingerprint": schema_fingerprint(tables)}
-    metadata_fingerprint = hashlib.sha256(
-        json.dumps({k: metadata[k] for k in ("pipeline_version", "ontology_version", "extractor_version")},
-                   sort_keys=True).encode()).hexdigest()
-    version = next_version(latest, tables, metadata_fingerprint)
+    versions_fingerprint = metadata_fingerprint(metadata)
+    version = next_version(latest, tables, versions_fingerprint)
     if version is None:
         return PublishResult("unchanged", catalog["latest"], home.published / catalog["latest"], catalog["latest"])
     while _entry(catalog, version) or (home.published / version).exists():
@@ -228,7 +240,7 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     catalog["versions"].append({
         "version": version, "created_at": created_at, "path": version,
         "data_fingerprint": metadata["data_fingerprint"], "schema_fingerprint": metadata["schema_fingerprint"],
-        "metadata_fingerprint": metadata_fingerprint, "schema": schema_of(tables),
+        "metadata_fingerprint": versions_fingerprint, "schema": schema_of(tables),
         "counts": {name: tables[name].height for name in PUBLISHED_TABLES},
         "validation": {"success": validation.get("success"), "warnings": len(validation.get("warnings", []))},
         "changes": summary_line(changes), "previous": previous_version,
