@@ -51,6 +51,7 @@ def run_case(source: str, home: str, batch_size: int) -> dict:
         "outcome": summary.outcome, "version": summary.version, "n_documents": summary.n_documents,
         "n_extracted": summary.n_extracted, "n_claims": summary.n_claims, "mb": summary.n_chars / 1e6,
         "flow_seconds": flow_seconds, "stage_seconds": summary.stage_seconds,
+        "stage_peak_rss_mb": summary.stage_peak_rss_mb,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
@@ -109,6 +110,8 @@ def _report(n: int, case: str, r: dict) -> None:
           f"(+ server {r['children_peak_rss_mb']:,.0f} MB)")
     print("         stages: " + ", ".join(f"{k} {v:.1f} s ({r['mb'] / v:.1f} MB/s)" if v > 0.05 else f"{k} {v:.2f} s"
                                      for k, v in stages.items()))
+    print("         peak RSS when each stage ended (MB): "
+          + ", ".join(f"{k} {v:,.0f}" for k, v in r["stage_peak_rss_mb"].items()))
     sys.stdout.flush()
 
 

@@ -5,6 +5,7 @@ Orchestration only: every task calls one function of transforms/, warehouse/ or 
 
 from __future__ import annotations
 
+import resource
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -59,18 +60,21 @@ class RefreshSummary:
     quarantine: list[dict] = field(default_factory=list)
     n_chars: int = 0                                   # characters of text ingested (after cleaning)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    stage_peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
 
 class StageClock:
-    """Wall time per stage of a run, for the summary and the benchmarks."""
+    """Wall time per stage of a run, and the process's peak memory when each stage ended."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, float] = {}
         self._mark = time.perf_counter()
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self._mark, 3)
+        self.peak_rss_mb[stage] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         self._mark = now
 
 
@@ -208,7 +212,7 @@ def record_task(home: Home, run_id: str, outcome: str, version: str | None, mess
 
 def _finish(home: Home, run_id: str, summary: RefreshSummary, clock: StageClock) -> RefreshSummary:
     clock.lap("publish")
-    summary.stage_seconds = clock.seconds
+    summary.stage_seconds, summary.stage_peak_rss_mb = clock.seconds, clock.peak_rss_mb
     record_task(home, run_id, summary.outcome, summary.version, "; ".join(summary.failed_expectations) or None)
     return summary
 
