@@ -30,6 +30,7 @@ test: test-env
 bench: $(UV)
 	$(UV) sync --frozen --quiet --extra bench
 	$(VENV)/bin/python -m benchmarks.extraction
+	$(VENV)/bin/python -m benchmarks.refresh --documents 10000
 
 clean:
 	rm -rf $(VENV) $(BOOT) kvp-home .pytest_cache

@@ -51,7 +51,9 @@ def validation_frames(tables: dict[str, pl.DataFrame], con: duckdb.DuckDBPyConne
             frame = frame.with_columns(pl.concat_str("attribute", pl.lit(":"), "value").alias("attribute_value"))
         if con is not None:
             frame = frame.join(evidence_matches(con, tables[name], id_column), on=id_column, how="left")
-        frames[name] = frame
+        # the quotes themselves are checked above and in DuckDB; pandas gets a flag, not the strings
+        frames[name] = frame.with_columns(
+            (pl.col("evidence").str.len_chars().fill_null(0) > 0).alias("has_evidence")).drop("evidence")
     frames["comparison_matrix"] = (
         tables["comparison_matrix"]
         .join(recomputed_matrix_counts(tables["claims"]), on=["subject", "attribute", "value"], how="left")

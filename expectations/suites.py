@@ -63,8 +63,8 @@ def _evidence(table: str, with_text: bool) -> list[Check]:
               description="negated is a boolean"),
         Check(table, f"{table}.hedged.boolean", "ExpectColumnValuesToBeOfType", {"column": "hedged", "type_": "bool"},
               description="hedged is a boolean"),
-        Check(table, f"{table}.evidence.not_null", "ExpectColumnValuesToNotBeNull", {"column": "evidence"},
-              description="every row carries its evidence"),
+        Check(table, f"{table}.evidence.not_null", "ExpectColumnValuesToBeInSet",
+              {"column": "has_evidence", "value_set": [True]}, description="every row carries a non-empty evidence"),
     ]
     if with_text:
         checks.append(Check(table, f"{table}.evidence.matches_text", "ExpectColumnValuesToBeInSet",

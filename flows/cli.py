@@ -67,10 +67,12 @@ def app() -> None:
               help="Where batches run: threads here, or Dask worker processes (a local cluster by default).")
 @click.option("--dask-address", metavar="ADDRESS", default=None,
               help="An existing Dask scheduler (tcp://host:8786) for --task-runner dask.")
+@click.option("--force", is_flag=True,
+              help="Read every input even when none changed since the last good run (size and time stamps).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
 def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | None, batch_size: int,
             fetch_timeout: float, fetch_retries: int, allow_private_urls: bool, task_runner: str,
-            dask_address: str | None, verbose: bool) -> None:
+            dask_address: str | None, force: bool, verbose: bool) -> None:
     """Ingest, extract, load, validate and publish a new version if the data changed."""
     from flows.settings import configure_environment
 
@@ -86,7 +88,7 @@ def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | N
     policy = FetchPolicy(timeout_seconds=fetch_timeout, allow_private=allow_private_urls)
     flow = refresh_flow.with_options(task_runner=make_task_runner(task_runner, dask_address))
     summary = flow(sources=checked or None, home=str(kvp_home.root), accept_changes=accept_changes,
-                           batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries)
+                           batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries, force=force)
     click.echo(f"documents ingested   {summary.n_documents}")
     if summary.n_downloaded or summary.n_not_modified:
         click.echo(f"pages                {summary.n_downloaded} downloaded, {summary.n_not_modified} not modified")

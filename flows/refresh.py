@@ -25,7 +25,7 @@ from transforms.clean import clean_documents
 from transforms.extract import Extraction, current_extractor_version, extract
 from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
                               fetch_pages, requests_for, retry_requests, settle)
-from transforms.ingest import SourceFile, discover, read_files
+from transforms.ingest import QUARANTINE_SCHEMA, SourceFile, discover, inputs_fingerprint, read_files
 from transforms.manifest import Source, load_manifest, sources_from_arguments
 from transforms.ontology import default_ontology
 from warehouse.cache import split_by_cache
@@ -33,7 +33,7 @@ from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
 from warehouse.release import release_tables
-from warehouse.store import connect, finish_run, load_refresh, start_run
+from warehouse.store import connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
 PIPELINE_VERSION = "0.1.0"
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
@@ -205,25 +205,42 @@ def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, 
 
 
 @task(cache_policy=NO_CACHE)
-def record_task(home: Home, run_id: str, outcome: str, version: str | None, message: str | None) -> None:
+def fingerprint_task(files: list[SourceFile], problems: pl.DataFrame, pages: pl.DataFrame) -> str:
+    return inputs_fingerprint(files, problems, pages, _versions())
+
+
+@task(cache_policy=NO_CACHE)
+def same_inputs_task(home: Home, run_id: str, fingerprint: str) -> dict | None:
+    """The last run, when it read exactly these inputs, finished well, and its version is still latest
+    (this run then inherits its counts and quarantine)."""
     with connect(home.warehouse) as con:
-        finish_run(con, run_id, outcome, version, message)
+        return inherit_unchanged_run(con, run_id, fingerprint, read_catalog(home).get("latest"))
 
 
-def _finish(home: Home, run_id: str, summary: RefreshSummary, clock: StageClock) -> RefreshSummary:
+@task(cache_policy=NO_CACHE)
+def record_task(home: Home, run_id: str, outcome: str, version: str | None, message: str | None,
+                fingerprint: str | None = None) -> None:
+    with connect(home.warehouse) as con:
+        finish_run(con, run_id, outcome, version, message, fingerprint)
+
+
+def _finish(home: Home, run_id: str, summary: RefreshSummary, clock: StageClock, fingerprint: str
+            ) -> RefreshSummary:
     clock.lap("publish")
     summary.stage_seconds, summary.stage_peak_rss_mb = clock.seconds, clock.peak_rss_mb
-    record_task(home, run_id, summary.outcome, summary.version, "; ".join(summary.failed_expectations) or None)
+    record_task(home, run_id, summary.outcome, summary.version, "; ".join(summary.failed_expectations) or None,
+                fingerprint)
     return summary
 
 
 @flow(name="refresh", log_prints=False)
 def refresh(sources: list[str] | None = None, home: str | None = None, accept_changes: str | None = None,
-            batch_size: int = 2000, fetch_policy: FetchPolicy | None = None, fetch_retries: int = 2
-            ) -> RefreshSummary:
+            batch_size: int = 2000, fetch_policy: FetchPolicy | None = None, fetch_retries: int = 2,
+            force: bool = False) -> RefreshSummary:
     """Turn source documents into a validated, published dataset version (or publish nothing).
 
-    `sources` are paths, URLs or manifests (default: the bundled corpus's manifest).
+    `sources` are paths, URLs or manifests (default: the bundled corpus's manifest). Inputs equal to
+    the last good run's are not read again unless `force`.
     """
     clock = StageClock()
     kvp_home = Home.resolve(home).create()
@@ -236,7 +253,6 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         requests = requests_task(kvp_home, plan)
         policy = fetch_policy or FetchPolicy()
         fetches = [fetch_task.submit(batch, policy) for batch in chunked_frame(requests, URLS_PER_TASK) if batch.height]
-        reads = [read_task.submit(batch) for batch in chunked(files, batch_size)]
         outcomes = [f.result() for f in fetches]
         again = retry_requests(requests, outcomes)
         if again.height and fetch_retries:
@@ -244,6 +260,18 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             outcomes = settle(outcomes, [_fetched(refetch.submit(batch, policy))
                                          for batch in chunked_frame(again, URLS_PER_TASK)])
         pages = pages_task(kvp_home, outcomes)
+        fingerprint = fingerprint_task(files, concat_frames([missing, *[o.quarantine for o in outcomes]],
+                                                            QUARANTINE_SCHEMA), pages)
+        previous = None if force else same_inputs_task(kvp_home, run_id, fingerprint)
+        if previous is not None:   # nothing to read: the last run read exactly these inputs
+            summary = RefreshSummary(run_id, previous["n_documents"], previous["n_quarantined"], previous["n_claims"],
+                                     previous["n_comparisons"], 0, previous["n_documents"],
+                                     sum(o.pages.height for o in outcomes), sum(o.not_modified.height for o in outcomes),
+                                     "skipped", "unchanged", previous["version"],
+                                     str(kvp_home.published / previous["version"]))
+            clock.lap("ingest")
+            return _finish(kvp_home, run_id, summary, clock, fingerprint)
+        reads = [read_task.submit(batch) for batch in chunked(files, batch_size)]
         raw = concat_frames([pages, *[r.result()[0] for r in reads]])
         clock.lap("ingest")
         documents, dropped, furniture = clean_task(raw)
@@ -270,7 +298,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         if pending is None:       # the same data as latest, which was validated when it was published
             summary.version = read_catalog(kvp_home)["latest"]
             summary.path = str(kvp_home.published / summary.version)
-            return _finish(kvp_home, run_id, summary, clock)
+            return _finish(kvp_home, run_id, summary, clock, fingerprint)
         gate = validate_task(kvp_home, tables, accept_changes)
         clock.lap("validate")
         summary.validation, summary.outcome = ("passed" if gate.success else "failed"), "blocked"
@@ -280,7 +308,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             published = publish_task(kvp_home, tables, gate, quarantine)
             summary.outcome, summary.version = published.outcome, published.version
             summary.path = str(published.path) if published.path else None
-        return _finish(kvp_home, run_id, summary, clock)
+        return _finish(kvp_home, run_id, summary, clock, fingerprint)
     except BaseException as error:
         record_task(kvp_home, run_id, "failed", None, f"{type(error).__name__}: {error}")
         raise

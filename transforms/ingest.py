@@ -6,6 +6,7 @@ Only reading and decoding happens here; normalisation and furniture removal are 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.ids import sha256_hex
 from transforms.manifest import Source
 from transforms.readers import READERS, Unreadable
 
@@ -106,3 +108,24 @@ def quarantine_row(source: str, reason: str, detail: str, now: datetime | None =
                    origin: str | None = None) -> dict:
     return {"source": source, "origin": origin or source, "reason": reason, "detail": detail, "doc_id": None,
             "quarantined_at": now or datetime.now(UTC)}
+
+
+def inputs_fingerprint(files: list[SourceFile], problems: pl.DataFrame, pages: pl.DataFrame, versions: dict) -> str:
+    """A digest of everything a refresh would read, taken before reading it: each file's name, origin,
+    size and modification time (as make and rsync judge change), the pages' texts, the inputs already
+    refused, and the versions of the code and rules. Equal digests mean the refresh has nothing new."""
+    digest = hashlib.sha256(repr(sorted(versions.items())).encode())
+    lines = []
+    for file in files:
+        try:
+            stat = file.path.stat()
+            lines.append(f"f\t{file.source}\t{file.origin}\t{stat.st_size}\t{stat.st_mtime_ns}")
+        except OSError as error:
+            lines.append(f"f\t{file.source}\t{file.origin}\terror {error.errno}")
+    lines += [f"q\t{source}\t{reason}" for source, reason in problems.select("source", "reason").iter_rows()]
+    if pages.height:
+        hashed = pages.select("source", "origin", sha256_hex(pages["text"]).alias("sha256"))
+        lines += [f"p\t{source}\t{origin}\t{sha}" for source, origin, sha in hashed.iter_rows()]
+    for line in sorted(lines):
+        digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
+    return digest.hexdigest()

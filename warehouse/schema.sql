@@ -106,3 +106,5 @@ CREATE TABLE IF NOT EXISTS fetched_pages (
 -- Warehouses created before a column existed gain it here (CREATE TABLE IF NOT EXISTS keeps old shapes).
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS origin VARCHAR;
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS origin VARCHAR;
+-- A digest of every input a run read (see transforms.ingest.inputs_fingerprint): equal inputs, same result.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS input_fingerprint VARCHAR;

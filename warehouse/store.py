@@ -41,9 +41,43 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, outcome: str, version: str | None = None,
-               message: str | None = None) -> None:
-    con.execute("UPDATE runs SET finished_at = ?, outcome = ?, version = ?, message = ? WHERE run_id = ?",
-                [datetime.now(UTC), outcome, version, message, run_id])
+               message: str | None = None, input_fingerprint: str | None = None) -> None:
+    con.execute("UPDATE runs SET finished_at = ?, outcome = ?, version = ?, message = ?, input_fingerprint = ? "
+                "WHERE run_id = ?", [datetime.now(UTC), outcome, version, message, input_fingerprint, run_id])
+
+
+def inherit_unchanged_run(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, latest: str | None
+                          ) -> dict | None:
+    """The last finished run when it read exactly these inputs, published or confirmed a version, and
+    that version is still `latest`; this run then inherits its counts and quarantine. Otherwise None:
+    the inputs must be read (a blocked, failed or rolled-back state is never skipped)."""
+    last = last_finished_run(con)
+    if (last and last["input_fingerprint"] == fingerprint and last["outcome"] in ("published", "unchanged")
+            and last["version"] == latest):
+        carry_forward(con, last["run_id"], run_id)
+        return last
+    return None
+
+
+def carry_forward(con: duckdb.DuckDBPyConnection, previous_run_id: str, run_id: str) -> None:
+    """A run that read the same inputs as `previous_run_id` inherits its counts and quarantine rows."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE runs SET n_documents = p.n_documents, n_quarantined = p.n_quarantined, "
+                    "n_claims = p.n_claims, n_comparisons = p.n_comparisons FROM runs p "
+                    "WHERE p.run_id = ? AND runs.run_id = ?", [previous_run_id, run_id])
+        con.execute("INSERT INTO quarantine BY NAME SELECT * REPLACE (? AS run_id) FROM quarantine WHERE run_id = ?",
+                    [run_id, previous_run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def last_finished_run(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The most recent run that finished (whatever its outcome), as a dict."""
+    rows = read_table(con, "SELECT * FROM runs WHERE outcome <> 'running' ORDER BY started_at DESC LIMIT 1")
+    return rows.to_dicts()[0] if rows.height else None
 
 
 def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.DataFrame, claims: pl.DataFrame,

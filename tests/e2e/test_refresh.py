@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,26 @@ def test_unchanged_refresh_publishes_nothing(published_seeds, seeds_dir):
     assert again.outcome == "unchanged" and again.version == "1.0.0"
     assert (again.n_extracted, again.n_cached) == (0, 5)   # nothing new: extraction comes from the cache
     assert [v["version"] for v in _catalog(home)["versions"]] == ["1.0.0"]
+
+
+def test_unchanged_inputs_are_not_read_again_and_keep_their_quarantine(tmp_path, seeds_dir):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    (corpus / "empty.txt").write_text("")
+    home = tmp_path / "home"
+    first = refresh(sources=[str(corpus)], home=str(home))
+    same = refresh(sources=[str(corpus)], home=str(home))
+    assert first.outcome == "published" and same.outcome == "unchanged" and same.validation == "skipped"
+    assert "clean" not in same.stage_seconds and "extract" not in same.stage_seconds   # nothing was read
+    assert (same.n_documents, same.n_claims, same.n_quarantined) == (first.n_documents, first.n_claims, 1)
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    latest_quarantine = con.execute("SELECT source FROM quarantine WHERE run_id = ?", [same.run_id]).fetchall()
+    con.close()
+    assert latest_quarantine == [("empty.txt",)]
+    touched = sorted(corpus.glob("*.txt"))[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    reread = refresh(sources=[str(corpus)], home=str(home))        # a newer file: read, found identical
+    assert reread.outcome == "unchanged" and "clean" in reread.stage_seconds and reread.n_extracted == 0
 
 
 def test_failed_gate_keeps_latest_and_accepting_publishes(tmp_path, seeds_dir):
