@@ -21,7 +21,7 @@ from expectations.gate import GateResult
 from expectations.report import validation_files
 from expectations.validate import validate_release
 from transforms.batches import chunked, chunked_frame, concat_extractions, concat_frames
-from transforms.clean import clean_documents
+from transforms.clean import clean_batch, settle_identity, sum_furniture
 from transforms.extract import Extraction, current_extractor_version, extract
 from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
                               fetch_pages, requests_for, retry_requests, settle)
@@ -138,13 +138,21 @@ def pages_task(home: Home, outcomes: list[FetchOutcome]) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE)
-def read_task(files: list[SourceFile]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return read_files(files)
+def read_task(files: list[SourceFile]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Read and clean one batch: (candidate documents, quarantine, furniture counts)."""
+    raw, unreadable = read_files(files)
+    candidates, refused, furniture = clean_batch(raw)
+    return candidates, concat_frames([unreadable, refused]), furniture
 
 
 @task(cache_policy=NO_CACHE)
-def clean_task(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    return clean_documents(raw)
+def clean_pages_task(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    return clean_batch(pages)
+
+
+@task(cache_policy=NO_CACHE)
+def settle_task(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return settle_identity(candidates)
 
 
 @task(cache_policy=NO_CACHE)
@@ -272,12 +280,12 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             clock.lap("ingest")
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
         reads = [read_task.submit(batch) for batch in chunked(files, batch_size)]
-        raw = concat_frames([pages, *[r.result()[0] for r in reads]])
+        batches = [clean_pages_task(pages), *[r.result() for r in reads]]
         clock.lap("ingest")
-        documents, dropped, furniture = clean_task(raw)
+        documents, copies = settle_task(concat_frames([b[0] for b in batches]))
+        furniture = sum_furniture([b[2] for b in batches])
         clock.lap("clean")
-        quarantine = concat_frames([missing, *[o.quarantine for o in outcomes], *[r.result()[1] for r in reads],
-                                    dropped])
+        quarantine = concat_frames([missing, *[o.quarantine for o in outcomes], *[b[1] for b in batches], copies])
         to_extract, cached = cache_task(kvp_home, documents)
         clock.lap("cache")
         extractions = [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)]

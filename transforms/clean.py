@@ -117,11 +117,17 @@ def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tup
 
 
 def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Raw documents -> (documents, quarantine, furniture counts).
+    """Raw documents -> (documents, quarantine, furniture counts): `clean_batch`, then `settle_identity`."""
+    candidates, refused, counts = clean_batch(raw, rules)
+    documents, copies = settle_identity(candidates, rules)
+    return documents, pl.concat([refused, copies]), counts
 
-    Empty texts, over-long texts, exact duplicates (same normalised text) and near-duplicates (see
-    `near_duplicates`) are quarantined with a reason; the first of a set, by source name, is kept.
-    """
+
+def clean_batch(raw: pl.DataFrame, rules: CleaningRules | None = None
+                ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """What can be decided one document at a time, so it runs batch by batch as files are read:
+    normalised text, furniture dropped, the text's sha256 as doc_id. Returns (candidate documents,
+    quarantine for empty and over-long texts, furniture counts)."""
     rules = rules or cleaning_rules()
     raw = raw.with_columns([pl.lit(None, pl.String).alias(c) for c in ("url", "published") if c not in raw.columns])
     if "origin" not in raw.columns:
@@ -134,7 +140,22 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
     empty = docs.filter(pl.col("n_chars") == 0)
     too_long = docs.filter(pl.col("n_chars") > rules.max_document_chars)
     docs = docs.filter((pl.col("n_chars") > 0) & (pl.col("n_chars") <= rules.max_document_chars))
-    docs = docs.with_columns(sha256_hex(docs["text"]).alias("doc_id")).sort("source")
+    docs = docs.with_columns(sha256_hex(docs["text"]).alias("doc_id"))
+    quarantine = pl.concat([
+        empty.select("source", "origin", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
+                     pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
+        too_long.select("source", "origin", pl.lit("too_large").alias("reason"),
+                        pl.format("{} characters > limit {}", "n_chars", pl.lit(rules.max_document_chars)).alias("detail"),
+                        pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
+    ]).cast(QUARANTINE_SCHEMA).select(list(QUARANTINE_SCHEMA))
+    return docs.select(DOCUMENT_COLUMNS), quarantine, counts
+
+
+def settle_identity(candidates: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Across the whole corpus: exact duplicates (same doc_id) and near-duplicates (see
+    `near_duplicates`) are quarantined; the first of a set, by source name, is kept."""
+    rules = rules or cleaning_rules()
+    docs = candidates.sort("source")
     first = docs.unique("doc_id", keep="first", maintain_order=True)
     duplicates = docs.join(first.select("doc_id", pl.col("source").alias("kept_source")), on="doc_id").filter(
         pl.col("source") != pl.col("kept_source")
@@ -142,19 +163,19 @@ def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tu
     copies = near_duplicates(first, rules)
     near = first.join(copies, on="source")
     first = first.join(copies, on="source", how="anti")
-    quarantine = pl.concat(
-        [
-            empty.select("source", "origin", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
-                         pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-            too_long.select("source", "origin", pl.lit("too_large").alias("reason"),
-                            pl.format("{} characters > limit {}", "n_chars", pl.lit(rules.max_document_chars)).alias("detail"),
-                            pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-            duplicates.select("source", "origin", pl.lit("duplicate").alias("reason"),
-                              pl.format("same text as {}", "kept_source").alias("detail"),
-                              "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
-            near.select("source", "origin", pl.lit("near_duplicate").alias("reason"),
-                        pl.format("same article as {} (other header or footer)", "kept_source").alias("detail"),
-                        "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
-        ]
-    ).cast(QUARANTINE_SCHEMA).select(list(QUARANTINE_SCHEMA))
-    return first.select(DOCUMENT_COLUMNS), quarantine, counts
+    quarantine = pl.concat([
+        duplicates.select("source", "origin", pl.lit("duplicate").alias("reason"),
+                          pl.format("same text as {}", "kept_source").alias("detail"),
+                          "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
+        near.select("source", "origin", pl.lit("near_duplicate").alias("reason"),
+                    pl.format("same article as {} (other header or footer)", "kept_source").alias("detail"),
+                    "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
+    ]).cast(QUARANTINE_SCHEMA).select(list(QUARANTINE_SCHEMA))
+    return first.select(DOCUMENT_COLUMNS), quarantine
+
+
+def sum_furniture(counts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Furniture counts of several batches, added up per rule."""
+    if not counts:
+        return pl.DataFrame(schema={"rule": pl.String, "lines_dropped": pl.Int64})
+    return pl.concat(counts).group_by("rule", maintain_order=True).agg(pl.col("lines_dropped").sum())
