@@ -20,6 +20,7 @@ from prefect.tasks import exponential_backoff
 from expectations.gate import GateResult
 from expectations.report import validation_files
 from expectations.validate import validate_release
+from flows.runners import task_runner
 from transforms.batches import chunked, chunked_frame, concat_extractions, concat_frames
 from transforms.clean import clean_batch, settle_identity, sum_furniture
 from transforms.extract import Extraction, current_extractor_version, extract
@@ -241,7 +242,7 @@ def _finish(home: Home, run_id: str, summary: RefreshSummary, clock: StageClock,
     return summary
 
 
-@flow(name="refresh", log_prints=False)
+@flow(name="refresh", log_prints=False, task_runner=task_runner("threads"))
 def refresh(sources: list[str] | None = None, home: str | None = None, accept_changes: str | None = None,
             batch_size: int = 2000, fetch_policy: FetchPolicy | None = None, fetch_retries: int = 2,
             force: bool = False) -> RefreshSummary:

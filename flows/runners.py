@@ -10,10 +10,12 @@ TASK_RUNNERS = ("threads", "dask")
 
 
 def task_runner(name: str = "threads", dask_address: str | None = None, workers: int | None = None) -> TaskRunner:
-    """`threads`: a thread pool here. `dask`: a local cluster of worker processes, or the cluster
+    """`threads`: a thread pool here, one batch per core at a time. `dask`: a local cluster of worker processes, or the cluster
     at `dask_address` (tcp://host:8786), which is how a refresh reaches beyond one machine."""
     if name == "threads":
-        return ThreadPoolTaskRunner()
+        # Prefect's default pool is unbounded: every batch would run at once and hold its
+        # intermediate frames together. Polars already uses every core inside one batch.
+        return ThreadPoolTaskRunner(max_workers=workers or max(2, os.cpu_count() or 1))
     if name == "dask":
         from prefect_dask import DaskTaskRunner
 

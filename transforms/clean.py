@@ -74,10 +74,14 @@ def near_duplicates(documents: pl.DataFrame, rules: CleaningRules) -> pl.DataFra
     )
 
 
-def normalise_text(text: pl.Expr) -> pl.Expr:
-    """Unicode NFC, LF line endings, no control characters, no trailing spaces, at most one blank line."""
+def normalise_text(text: pl.Expr, nfc: bool = True) -> pl.Expr:
+    """Unicode NFC, LF line endings, no control characters, no trailing spaces, at most one blank line.
+
+    `nfc=False` skips the NFC pass (the costliest) for text already in NFC: dropping whole lines
+    cannot denormalise it.
+    """
     return (
-        text.str.normalize("NFC")
+        (text.str.normalize("NFC") if nfc else text)
         .str.replace_all("\r\n?", "\n")
         .str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b]", "")
         .str.replace_all(r"[ \t]+\n", "\n")
@@ -134,7 +138,7 @@ def clean_batch(raw: pl.DataFrame, rules: CleaningRules | None = None
         raw = raw.with_columns(pl.col("source").alias("origin"))
     normalised = raw.with_columns(normalise_text(pl.col("text")).alias("text"))
     without_furniture, counts = drop_furniture(normalised, rules)
-    docs = without_furniture.with_columns(normalise_text(pl.col("text")).alias("text")).with_columns(
+    docs = without_furniture.with_columns(normalise_text(pl.col("text"), nfc=False).alias("text")).with_columns(
         pl.col("text").str.len_chars().cast(pl.Int64).alias("n_chars")
     )
     empty = docs.filter(pl.col("n_chars") == 0)

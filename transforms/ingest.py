@@ -7,10 +7,12 @@ Only reading and decoding happens here; normalisation and furniture removal are 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISREG
 
 import polars as pl
 
@@ -29,17 +31,22 @@ QUARANTINE_SCHEMA = {"source": pl.String, "origin": pl.String, "reason": pl.Stri
 @dataclass(frozen=True)
 class SourceFile:
     """One file found under a source root; `source` is how it is named in the published tables,
-    `origin` the name of the source (manifest entry or argument) it was found through."""
+    `origin` the name of the source (manifest entry or argument) it was found through; size and
+    modification time as discovery saw them (what `inputs_fingerprint` judges change by)."""
 
     path: Path
     source: str
     origin: str = ""
+    size: int = -1
+    mtime_ns: int = -1
 
 
 def discover(roots: Iterable[Path | Source]) -> tuple[list[SourceFile], pl.DataFrame]:
     """Files under each root (a file or a folder), sorted; escapes and missing roots quarantined.
 
     Roots are paths or `path` sources; URL sources are not files and are left to `transforms.fetch`.
+    Hidden files and folders are skipped; symbolic links are followed only when they stay inside
+    the root (a linked folder inside the root is reached through its real path instead).
     """
     found: list[SourceFile] = []
     problems: list[dict] = []
@@ -54,22 +61,44 @@ def discover(roots: Iterable[Path | Source]) -> tuple[list[SourceFile], pl.DataF
             problems.append(quarantine_row(str(root), "missing", "no such file or folder", origin=origin))
             continue
         if root.is_file():
-            found.append(SourceFile(root, root.name, origin))
+            stat = root.stat()
+            found.append(SourceFile(root, root.name, origin, stat.st_size, stat.st_mtime_ns))
             continue
-        real_root = root.resolve()
-        for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
-            name = path.relative_to(root).as_posix()
-            if any(part.startswith(".") for part in path.relative_to(root).parts):
-                continue
-            resolved = path.resolve()
-            if not resolved.is_relative_to(real_root):
-                problems.append(quarantine_row(name, "outside_root", f"resolves outside {root}", origin=origin))
-                continue
-            if not resolved.is_file():
-                problems.append(quarantine_row(name, "unreadable", "not a regular file", origin=origin))
-                continue
-            found.append(SourceFile(path, name, origin))
+        files, refused = _walk(root, origin)
+        found.extend(files)
+        problems.extend(refused)
     return found, pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
+
+
+def _walk(root: Path, origin: str) -> tuple[list[SourceFile], list[dict]]:
+    real_root = os.path.realpath(root)
+    found, problems = [], []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = os.path.relpath(folder, root)
+        for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            if name.startswith("."):
+                continue
+            path = os.path.join(folder, name)
+            source = name if base == "." else f"{base}/{name}".replace(os.sep, "/")
+            if os.path.islink(path):
+                target = os.path.realpath(path)
+                if os.path.commonpath([real_root, target]) != real_root:
+                    problems.append(quarantine_row(source, "outside_root", f"resolves outside {root}", origin=origin))
+                    continue
+                if os.path.isdir(target):
+                    continue               # reached through its real path
+            try:
+                stat = os.stat(path)
+            except OSError as error:
+                problems.append(quarantine_row(source, "unreadable", error.strerror or str(error), origin=origin))
+                continue
+            if not S_ISREG(stat.st_mode):
+                problems.append(quarantine_row(source, "unreadable", "not a regular file", origin=origin))
+                continue
+            found.append(SourceFile(Path(path), source, origin, stat.st_size, stat.st_mtime_ns))
+    found.sort(key=lambda f: f.source)
+    return found, problems
 
 
 def read_files(files: list[SourceFile], now: datetime | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -112,16 +141,11 @@ def quarantine_row(source: str, reason: str, detail: str, now: datetime | None =
 
 def inputs_fingerprint(files: list[SourceFile], problems: pl.DataFrame, pages: pl.DataFrame, versions: dict) -> str:
     """A digest of everything a refresh would read, taken before reading it: each file's name, origin,
-    size and modification time (as make and rsync judge change), the pages' texts, the inputs already
+    size and modification time as discovered (as make and rsync judge change), the pages' texts, the inputs already
     refused, and the versions of the code and rules. Equal digests mean the refresh has nothing new."""
     digest = hashlib.sha256(repr(sorted(versions.items())).encode())
     lines = []
-    for file in files:
-        try:
-            stat = file.path.stat()
-            lines.append(f"f\t{file.source}\t{file.origin}\t{stat.st_size}\t{stat.st_mtime_ns}")
-        except OSError as error:
-            lines.append(f"f\t{file.source}\t{file.origin}\terror {error.errno}")
+    lines += [f"f\t{f.source}\t{f.origin}\t{f.size}\t{f.mtime_ns}" for f in files]
     lines += [f"q\t{source}\t{reason}" for source, reason in problems.select("source", "reason").iter_rows()]
     if pages.height:
         hashed = pages.select("source", "origin", sha256_hex(pages["text"]).alias("sha256"))

@@ -13,6 +13,7 @@ GLANCE_SUBJECTS = ["ketamine", "esketamine", "psilocybin", "mdma", "lsd", "psych
                    "traditional_antidepressants"]
 GLANCE_ATTRIBUTES = ["mechanism", "onset", "duration", "route", "setting", "regimen", "indication",
                      "side_effect", "risk", "legal_status", "evidence_level"]
+CARD_SOURCES_LISTED = 200   # the card names this many documents; documents.parquet has them all
 
 
 def escape_md(text: str | None) -> str:
@@ -120,7 +121,9 @@ def render_card(*, version: str, created_at: str, tables: dict[str, pl.DataFrame
     lines += [f"- {r['subject']} / {r['attribute']}" for r in conflicts.iter_rows(named=True)] or ["None found."]
     lines += ["", "## Sources", "", "| document | title | characters | sha256 |", "|---|---|---|---|"]
     lines += [f"| {escape_md(r['source'])} | {escape_md(r['title'])} | {r['n_chars']} | `{r['doc_id']}` |"
-              for r in docs.sort("source").iter_rows(named=True)]
+              for r in docs.sort("source").head(CARD_SOURCES_LISTED).iter_rows(named=True)]
+    if docs.height > CARD_SOURCES_LISTED:
+        lines += ["", f"... and {docs.height - CARD_SOURCES_LISTED} more documents (all of them in `documents.parquet`)."]
     lines += [
         "",
         "Licenses: the source documents belong to their publishers; this dataset publishes short evidence",

@@ -16,15 +16,21 @@ def read_version_tables(folder: Path) -> dict[str, pl.DataFrame]:
     return {name: pl.read_parquet(folder / f"{name}.parquet") for name in (*_DIFFED, "comparison_matrix")}
 
 
-def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame]) -> dict:
-    """A JSON-ready description of the change from `old` (None: nothing before) to `new`."""
+def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame], row_limit: int | None = None
+                ) -> dict:
+    """A JSON-ready description of the change from `old` (None: nothing before) to `new`.
+
+    Counts are always complete; with `row_limit`, each list of added or removed rows stops there
+    (`rows_truncated` says so): a first version of 100,000 documents would otherwise list millions.
+    """
     changes: dict = {}
     for name, key in _DIFFED.items():
         before = old[name] if old else new[name].clear()
         added = new[name].join(before.select(key), on=key, how="anti")
         removed = before.join(new[name].select(key), on=key, how="anti")
         changes[name] = {"added": added.height, "removed": removed.height,
-                         "added_rows": _rows(name, added), "removed_rows": _rows(name, removed)}
+                         "added_rows": _rows(name, added, row_limit), "removed_rows": _rows(name, removed, row_limit),
+                         "rows_truncated": row_limit is not None and max(added.height, removed.height) > row_limit}
     before = old["comparison_matrix"] if old else new["comparison_matrix"].clear()
     joined = new["comparison_matrix"].join(before, on=MATRIX_KEY, how="full", suffix="_old", coalesce=True)
     changed = joined.filter(
@@ -34,11 +40,11 @@ def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame
     return changes
 
 
-def _rows(name: str, frame: pl.DataFrame) -> list[dict]:
+def _rows(name: str, frame: pl.DataFrame, limit: int | None = None) -> list[dict]:
     columns = {"documents": ["doc_id", "source"],
                "claims": ["claim_id", "doc_id", "subject", "attribute", "value", "negated"],
                "comparisons": ["comparison_id", "doc_id", "subject", "attribute", "relation", "object"]}[name]
-    return frame.select(columns).to_dicts()
+    return frame.select(columns).head(limit if limit is not None else frame.height).to_dicts()
 
 
 def summary_line(changes: dict) -> str:
@@ -57,7 +63,8 @@ def changes_markdown(changes: dict, version: str, previous: str | None) -> str:
             if rows:
                 lines += [f"## {label} {name}", ""]
                 lines += [f"- `{r['doc_id'][:12]}` " + " ".join(str(r[k]) for k in list(r)[2:]) for r in rows[:500]]
-                if len(rows) > 500:
-                    lines.append(f"- ... and {len(rows) - 500} more (see changes.json)")
+                total = changes[name][label.lower()]
+                if total > 500:
+                    lines.append(f"- ... and {total - 500} more (`kvp diff` lists them all)")
                 lines.append("")
     return "\n".join(lines)

@@ -27,6 +27,7 @@ from warehouse.changes import changes_markdown, diff_tables, read_version_tables
 from warehouse.home import Home
 from warehouse.release import PUBLISHED_TABLES, TABLE_KEYS, data_fingerprint, schema_fingerprint, schema_of
 
+CHANGES_ROW_LIMIT = 10_000   # rows listed per change list in changes.json; counts are always complete
 INCOMING_PREFIX = ".incoming-"
 CHART_FILE = "support.svg"
 FIELD_DESCRIPTIONS = {
@@ -216,7 +217,7 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
 
     previous_version = catalog.get("latest")
     previous_tables = read_version_tables(home.published / previous_version) if previous_version else None
-    changes = diff_tables(previous_tables, tables)
+    changes = diff_tables(previous_tables, tables, row_limit=CHANGES_ROW_LIMIT)
     changes_doc = {"version": version, "previous": previous_version, **changes}
     (incoming / "changes.json").write_text(json.dumps(changes_doc, indent=2, default=str), encoding="utf-8")
     (incoming / "CHANGES.md").write_text(changes_markdown(changes, version, previous_version), encoding="utf-8")
