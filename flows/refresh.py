@@ -21,12 +21,12 @@ from expectations.gate import GateResult
 from expectations.report import validation_files
 from expectations.validate import validate_release
 from flows.runners import task_runner
-from transforms.batches import chunked, chunked_frame, concat_extractions, concat_frames
+from transforms.batches import chunked_frame, concat_extractions, concat_frames
 from transforms.clean import clean_batch, settle_identity, sum_furniture
 from transforms.extract import Extraction, current_extractor_version, extract
 from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
                               fetch_pages, requests_for, retry_requests, settle)
-from transforms.ingest import QUARANTINE_SCHEMA, SourceFile, discover, inputs_fingerprint, read_files
+from transforms.ingest import QUARANTINE_SCHEMA, discover, inputs_fingerprint, read_files
 from transforms.manifest import Source, load_manifest, sources_from_arguments
 from transforms.ontology import default_ontology
 from warehouse.cache import split_by_cache
@@ -85,7 +85,7 @@ def plan_task(items: list[str]) -> list[Source]:
 
 
 @task(cache_policy=NO_CACHE)
-def discover_task(sources: list[Source]) -> tuple[list[SourceFile], pl.DataFrame]:
+def discover_task(sources: list[Source]) -> tuple[pl.DataFrame, pl.DataFrame]:
     return discover(sources)
 
 
@@ -139,7 +139,7 @@ def pages_task(home: Home, outcomes: list[FetchOutcome]) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE)
-def read_task(files: list[SourceFile]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def read_task(files: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Read and clean one batch: (candidate documents, quarantine, furniture counts)."""
     raw, unreadable = read_files(files)
     candidates, refused, furniture = clean_batch(raw)
@@ -214,7 +214,7 @@ def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, 
 
 
 @task(cache_policy=NO_CACHE)
-def fingerprint_task(files: list[SourceFile], problems: pl.DataFrame, pages: pl.DataFrame) -> str:
+def fingerprint_task(files: pl.DataFrame, problems: pl.DataFrame, pages: pl.DataFrame) -> str:
     return inputs_fingerprint(files, problems, pages, _versions())
 
 
@@ -280,7 +280,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
                                      str(kvp_home.published / previous["version"]))
             clock.lap("ingest")
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
-        reads = [read_task.submit(batch) for batch in chunked(files, batch_size)]
+        reads = [read_task.submit(batch) for batch in chunked_frame(files, batch_size) if batch.height]
         batches = [clean_pages_task(pages), *[r.result() for r in reads]]
         clock.lap("ingest")
         documents, copies = settle_task(concat_frames([b[0] for b in batches]))

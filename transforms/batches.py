@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
-
 import polars as pl
 
 from transforms.extract import COMPARISON_SCHEMA, CLAIM_SCHEMA, Extraction
 
-T = TypeVar("T")
-
-
-def chunked(items: Sequence[T], size: int) -> list[list[T]]:
-    """Consecutive batches of at most `size` items (one empty batch for no items)."""
-    if size < 1:
-        raise ValueError("batch size must be at least 1")
-    return [list(items[i:i + size]) for i in range(0, len(items), size)] or [[]]
-
 
 def chunked_frame(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
+    """Consecutive slices of at most `size` rows (one empty slice for an empty frame)."""
     if size < 1:
         raise ValueError("batch size must be at least 1")
     return [frame.slice(offset, size) for offset in range(0, max(frame.height, 1), size)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
@@ -28,27 +27,21 @@ QUARANTINE_SCHEMA = {"source": pl.String, "origin": pl.String, "reason": pl.Stri
                      "quarantined_at": pl.Datetime("us", "UTC")}
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """One file found under a source root; `source` is how it is named in the published tables,
-    `origin` the name of the source (manifest entry or argument) it was found through; size and
-    modification time as discovery saw them (what `inputs_fingerprint` judges change by)."""
-
-    path: Path
-    source: str
-    origin: str = ""
-    size: int = -1
-    mtime_ns: int = -1
+# Files found under the source roots: `source` is how a file is named in the published tables,
+# `origin` the source (manifest entry or argument) it was found through; size and modification time
+# as discovery saw them (what `inputs_fingerprint` judges change by). A frame, not Python objects:
+# 100,000 files pass between Prefect tasks without being walked one by one.
+FILE_SCHEMA = {"path": pl.String, "source": pl.String, "origin": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64}
 
 
-def discover(roots: Iterable[Path | Source]) -> tuple[list[SourceFile], pl.DataFrame]:
+def discover(roots: Iterable[Path | Source]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Files under each root (a file or a folder), sorted; escapes and missing roots quarantined.
 
     Roots are paths or `path` sources; URL sources are not files and are left to `transforms.fetch`.
     Hidden files and folders are skipped; symbolic links are followed only when they stay inside
     the root (a linked folder inside the root is reached through its real path instead).
     """
-    found: list[SourceFile] = []
+    found: list[dict] = []
     problems: list[dict] = []
     for item in roots:
         if isinstance(item, Source):
@@ -62,15 +55,19 @@ def discover(roots: Iterable[Path | Source]) -> tuple[list[SourceFile], pl.DataF
             continue
         if root.is_file():
             stat = root.stat()
-            found.append(SourceFile(root, root.name, origin, stat.st_size, stat.st_mtime_ns))
+            found.append(_file_row(str(root), root.name, origin, stat))
             continue
         files, refused = _walk(root, origin)
         found.extend(files)
         problems.extend(refused)
-    return found, pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
+    return pl.DataFrame(found, schema=FILE_SCHEMA), pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
 
 
-def _walk(root: Path, origin: str) -> tuple[list[SourceFile], list[dict]]:
+def _file_row(path: str, source: str, origin: str, stat: os.stat_result) -> dict:
+    return {"path": path, "source": source, "origin": origin, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _walk(root: Path, origin: str) -> tuple[list[dict], list[dict]]:
     real_root = os.path.realpath(root)
     found, problems = [], []
     for folder, dirs, names in os.walk(root):
@@ -96,40 +93,42 @@ def _walk(root: Path, origin: str) -> tuple[list[SourceFile], list[dict]]:
             if not S_ISREG(stat.st_mode):
                 problems.append(quarantine_row(source, "unreadable", "not a regular file", origin=origin))
                 continue
-            found.append(SourceFile(Path(path), source, origin, stat.st_size, stat.st_mtime_ns))
-    found.sort(key=lambda f: f.source)
+            found.append(_file_row(path, source, origin, stat))
+    found.sort(key=lambda f: f["source"])
     return found, problems
 
 
-def read_files(files: list[SourceFile], now: datetime | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read and decode files; return (raw documents, quarantine)."""
+def read_files(files: pl.DataFrame, now: datetime | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read and decode the files of a `FILE_SCHEMA` frame; return (raw documents, quarantine)."""
     now = now or datetime.now(UTC)
     rows: list[dict] = []
     problems: list[dict] = []
-    for file in files:
-        reader = READERS.get(file.path.suffix.lower())
+    for path_name, source, origin in files.select("path", "source", "origin").iter_rows():
+        path = Path(path_name)
+        reader = READERS.get(path.suffix.lower())
         if reader is None:
-            problems.append(quarantine_row(file.source, "unsupported_type",
-                                            f"no reader for {file.path.suffix or 'files without a suffix'}", now, file.origin))
+            problems.append(quarantine_row(source, "unsupported_type",
+                                           f"no reader for {path.suffix or 'files without a suffix'}", now, origin))
             continue
         content_type, read = reader
         try:
-            size = file.path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                problems.append(quarantine_row(file.source, "too_large",
-                                                f"{size} bytes > limit {MAX_FILE_BYTES}", now, file.origin))
-                continue
-            data = file.path.read_bytes()
+            with open(path, "rb") as handle:     # read at most one byte past the cap: the file may have grown
+                data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as error:
-            problems.append(quarantine_row(file.source, "unreadable", error.strerror or str(error), now, file.origin))
+            problems.append(quarantine_row(source, "unreadable", error.strerror or str(error), now, origin))
+            continue
+        if len(data) > MAX_FILE_BYTES:
+            problems.append(quarantine_row(source, "too_large", f"{path.stat().st_size} bytes > limit {MAX_FILE_BYTES}",
+                                           now, origin))
             continue
         try:
             documents = read(data)
         except Unreadable as error:
-            problems.append(quarantine_row(file.source, error.reason, error.detail, now, file.origin))
+            problems.append(quarantine_row(source, error.reason, error.detail, now, origin))
             continue
-        rows.extend({"source": file.source + d.suffix, "origin": file.origin or file.source, "content_type": content_type, "title": d.title, "url": d.url,
-                     "published": d.published, "text": d.text, "retrieved_at": now} for d in documents)
+        rows.extend({"source": source + d.suffix, "origin": origin or source, "content_type": content_type,
+                     "title": d.title, "url": d.url, "published": d.published, "text": d.text, "retrieved_at": now}
+                    for d in documents)
     return pl.DataFrame(rows, schema=RAW_SCHEMA), pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
 
 
@@ -139,17 +138,18 @@ def quarantine_row(source: str, reason: str, detail: str, now: datetime | None =
             "quarantined_at": now or datetime.now(UTC)}
 
 
-def inputs_fingerprint(files: list[SourceFile], problems: pl.DataFrame, pages: pl.DataFrame, versions: dict) -> str:
+def inputs_fingerprint(files: pl.DataFrame, problems: pl.DataFrame, pages: pl.DataFrame, versions: dict) -> str:
     """A digest of everything a refresh would read, taken before reading it: each file's name, origin,
-    size and modification time as discovered (as make and rsync judge change), the pages' texts, the inputs already
-    refused, and the versions of the code and rules. Equal digests mean the refresh has nothing new."""
-    digest = hashlib.sha256(repr(sorted(versions.items())).encode())
-    lines = []
-    lines += [f"f\t{f.source}\t{f.origin}\t{f.size}\t{f.mtime_ns}" for f in files]
-    lines += [f"q\t{source}\t{reason}" for source, reason in problems.select("source", "reason").iter_rows()]
+    size and modification time as discovered (as make and rsync judge change), the pages' texts, the
+    inputs already refused, and the versions of the code and rules. Equal digests: nothing new."""
+    lines = [
+        files.select(pl.format("f\t{}\t{}\t{}\t{}", "source", "origin", "size", "mtime_ns").alias("line")),
+        problems.select(pl.format("q\t{}\t{}", "source", "reason").alias("line")),
+    ]
     if pages.height:
         hashed = pages.select("source", "origin", sha256_hex(pages["text"]).alias("sha256"))
-        lines += [f"p\t{source}\t{origin}\t{sha}" for source, origin, sha in hashed.iter_rows()]
-    for line in sorted(lines):
-        digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
+        lines.append(hashed.select(pl.format("p\t{}\t{}\t{}", "source", "origin", "sha256").alias("line")))
+    text = pl.concat(lines)["line"].fill_null("").sort().str.join("\n").item()
+    digest = hashlib.sha256(repr(sorted(versions.items())).encode())
+    digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -12,12 +12,15 @@ import polars as pl
 
 SCHEMA_PATH = Path(__file__).parent / "schema.sql"
 REPLACED_TABLES = ("documents", "claims", "comparisons")
+# DuckDB's default is 80% of the machine; a refresh shares the process with polars and GX, so the
+# warehouse spills to disk (beside the database file) past this instead of growing the process.
+MEMORY_LIMIT = "2GB"
 
 
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (creating its schema when writable) and close it afterwards."""
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
     try:
         if not read_only:
             con.execute(SCHEMA_PATH.read_text())

@@ -38,7 +38,7 @@ def test_symlink_out_of_root_is_quarantined(tmp_path):
     root.mkdir()
     (root / "link.txt").symlink_to(outside)
     files, problems = discover([root])
-    assert files == []
+    assert files.is_empty()
     assert problems["reason"].to_list() == ["outside_root"]
 
 
