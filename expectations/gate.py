@@ -6,9 +6,11 @@ regression checks are critical unless the operator accepted the change (recorded
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -68,6 +70,19 @@ def previous_statistics(version: str, claims: pl.DataFrame) -> dict[str, Any]:
         "share_hedged": float(claims["hedged"].mean() or 0.0),
         "share_negated": float(claims["negated"].mean() or 0.0),
     }
+
+
+def import_in_background() -> threading.Thread:
+    """Start importing Great Expectations (5-15 s of module loading) on a daemon thread, so that a
+    refresh pays for it while it reads and extracts rather than before validating."""
+    def load() -> None:
+        import great_expectations  # noqa: F401
+        import great_expectations.expectations  # noqa: F401
+
+    thread = threading.Thread(target=load, name="gx-import", daemon=True)
+    thread.start()
+    atexit.register(thread.join, 120)     # never leave the interpreter mid-import
+    return thread
 
 
 def _gx_context():

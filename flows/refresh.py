@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.tasks import exponential_backoff
 
-from expectations.gate import GateResult
+from expectations.gate import GateResult, import_in_background
 from expectations.report import validation_files
 from expectations.validate import validate_release
 from flows.runners import task_runner
@@ -280,6 +280,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
                                      str(kvp_home.published / previous["version"]))
             clock.lap("ingest")
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
+        import_in_background()     # the gate's library loads while the inputs are read and extracted
         reads = [read_task.submit(batch) for batch in chunked_frame(files, batch_size) if batch.height]
         batches = [clean_pages_task(pages), *[r.result() for r in reads]]
         clock.lap("ingest")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from warehouse.store import read_table
+from warehouse.store import insert_frame, read_table
 
 
 def split_by_cache(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame, version: str
@@ -45,15 +45,13 @@ def store_extraction(con: duckdb.DuckDBPyConnection, extracted: pl.DataFrame, cl
                       pl.lit(datetime.now(UTC)).alias("extracted_at"))
     )
     con.register("_extracted", counts.to_arrow())
-    con.register("_claims", claims.join(extracted.select("doc_id"), on="doc_id").to_arrow())
-    con.register("_comparisons", comparisons.join(extracted.select("doc_id"), on="doc_id").to_arrow())
     try:
         for table in ("extracted_documents", "cached_claims", "cached_comparisons"):
             con.execute(f"DELETE FROM {table} WHERE extractor_version = ? AND doc_id IN (SELECT doc_id FROM _extracted)",
                         [version])
         con.execute("INSERT INTO extracted_documents BY NAME SELECT * FROM _extracted")
-        con.execute("INSERT INTO cached_claims BY NAME SELECT * FROM _claims")
-        con.execute("INSERT INTO cached_comparisons BY NAME SELECT * FROM _comparisons")
     finally:
-        for name in ("_extracted", "_claims", "_comparisons"):
-            con.unregister(name)
+        con.unregister("_extracted")
+    fresh = pl.col("doc_id").is_in(extracted["doc_id"].implode())
+    insert_frame(con, "cached_claims", claims, keep=fresh)
+    insert_frame(con, "cached_comparisons", comparisons, keep=fresh)

@@ -15,6 +15,7 @@ REPLACED_TABLES = ("documents", "claims", "comparisons")
 # DuckDB's default is 80% of the machine; a refresh shares the process with polars and GX, so the
 # warehouse spills to disk (beside the database file) past this instead of growing the process.
 MEMORY_LIMIT = "2GB"
+INSERT_ROWS = 250_000
 
 
 @contextmanager
@@ -29,13 +30,19 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    arrow = frame.to_arrow()
-    con.register("_incoming", arrow)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
-    finally:
-        con.unregister("_incoming")
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
+                 keep: pl.Expr | None = None) -> None:
+    """Insert through Arrow, a slice at a time: only one slice is ever copied into Arrow, so loading
+    millions of rows does not double the process's memory. `keep` filters rows slice by slice."""
+    for offset in range(0, frame.height, INSERT_ROWS):
+        part = frame.slice(offset, INSERT_ROWS)
+        if keep is not None:
+            part = part.filter(keep)
+        con.register("_incoming", part.to_arrow())
+        try:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+        finally:
+            con.unregister("_incoming")
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -98,9 +105,9 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
             store_extraction(con, extracted, claims, comparisons, extractor_version)
         for table, frame in (("documents", documents), ("claims", claims), ("comparisons", comparisons)):
             con.execute(f"DELETE FROM {table}")
-            _insert(con, table, frame)
-        _insert(con, "quarantine", quarantine.with_columns(pl.lit(run_id).alias("run_id")))
-        _insert(con, "furniture", furniture.with_columns(pl.lit(run_id).alias("run_id"),
+            insert_frame(con, table, frame)
+        insert_frame(con, "quarantine", quarantine.with_columns(pl.lit(run_id).alias("run_id")))
+        insert_frame(con, "furniture", furniture.with_columns(pl.lit(run_id).alias("run_id"),
                                                          pl.col("lines_dropped").cast(pl.Int64)))
         con.execute(
             "UPDATE runs SET n_documents = ?, n_quarantined = ?, n_claims = ?, n_comparisons = ? WHERE run_id = ?",
