@@ -15,7 +15,6 @@ REPLACED_TABLES = ("documents", "claims", "comparisons")
 # DuckDB's default is 80% of the machine; a refresh shares the process with polars and GX, so the
 # warehouse spills to disk (beside the database file) past this instead of growing the process.
 MEMORY_LIMIT = "2GB"
-INSERT_ROWS = 250_000
 
 
 @contextmanager
@@ -32,17 +31,13 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
                  keep: pl.Expr | None = None) -> None:
-    """Insert through Arrow, a slice at a time: only one slice is ever copied into Arrow, so loading
-    millions of rows does not double the process's memory. `keep` filters rows slice by slice."""
-    for offset in range(0, frame.height, INSERT_ROWS):
-        part = frame.slice(offset, INSERT_ROWS)
-        if keep is not None:
-            part = part.filter(keep)
-        con.register("_incoming", part.to_arrow())
-        try:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
-        finally:
-            con.unregister("_incoming")
+    """Insert through Arrow in one statement (slicing was measured slower and no smaller at 4 million
+    rows: DuckDB's own buffer, capped by MEMORY_LIMIT, dominates). `keep` filters the rows first."""
+    con.register("_incoming", (frame if keep is None else frame.filter(keep)).to_arrow())
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
