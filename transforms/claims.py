@@ -158,6 +158,9 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             # "Unlike X, ...", "While X ...": X is set against the topic, it does not become it
             (pl.col("mk_end").is_not_null() & (pl.col("tm_end").is_null() | (pl.col("mk_end") >= pl.col("tm_end"))))
             .alias("_subordinate"),
+            # "a nasal spray (esketamine, Spravato)": an aside in brackets does not become the topic
+            (pl.col("folded").str.slice(0, pl.col("start")).str.count_matches(r"\(")
+             > pl.col("folded").str.slice(0, pl.col("start")).str.count_matches(r"\)")).alias("_bracketed"),
         )
         # a sentence's first mention is never coordinated, so a global running count numbers groups
         .with_columns((~pl.col("_coordinated")).cum_sum().alias("group_no"))
@@ -169,6 +172,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             pl.col("subject").unique(maintain_order=True).alias("members"),
             pl.col("_after_example_cue").first().alias("_after_example_cue"),
             pl.col("_subordinate").first().alias("_subordinate"),
+            pl.col("_bracketed").first().alias("_bracketed"),
         )
         .sort([*SENTENCE_KEY, "g_start"])
     )
@@ -183,7 +187,8 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             & ((pl.col("_heads_so_far") > 0) | pl.col("carried").list.contains(parent_of).fill_null(False))
         ).alias("is_example")
     )
-    return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate")).alias("sets_topic")).select(
+    return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed"))
+                               .alias("sets_topic")).select(
         *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"))
 
 

@@ -94,3 +94,12 @@ def test_numbered_time_spans_read_as_the_unit_they_amount_to():
     assert ("ketamine", "duration", "days") not in facts
     assert ("ssri", "onset", "weeks") in facts
     assert ("esketamine", "onset", "minutes") in facts
+
+
+def test_a_therapy_named_in_brackets_does_not_become_the_topic():
+    text = ("Ketamine can be given in three ways.\n\n- As an infusion into a vein\n- As a nasal spray (esketamine, "
+            "brand name Spravato)\n\nMany people notice an improvement within 24 hours.")
+    claims = extract(docs_frame(text)).claims
+    found = set(claims.select("subject", "attribute", "value").iter_rows())
+    assert ("esketamine", "route", "intranasal") in found          # the aside still names its own sentence's subject
+    assert ("ketamine", "onset", "hours") in found and ("esketamine", "onset", "hours") not in found
