@@ -203,9 +203,14 @@ def clause_breaks(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
 
 
 def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "last") -> pl.DataFrame:
-    """Per sentence, the members of the last (or first: the topic) head group of the sentences before it."""
+    """Per sentence, the members of the last (or first: the topic; or all) head group(s) of the
+    sentences before it."""
     ordered = pl.col("members").sort_by("g_start")
-    last_per_sentence = heads.group_by(SENTENCE_KEY).agg(ordered.last() if which == "last" else ordered.first())
+    if which == "all":
+        picked = ordered.list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True)
+    else:
+        picked = ordered.last() if which == "last" else ordered.first()
+    last_per_sentence = heads.group_by(SENTENCE_KEY).agg(picked.alias("members"))
     return (
         sentences.select(*SENTENCE_KEY, "doc_id")
         .join(last_per_sentence, on=SENTENCE_KEY, how="left")
@@ -227,6 +232,10 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     """
     heads = groups.filter(~pl.col("is_example"))
     carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences)
+    # "Both appear to ...": every therapy of the last sentence that named some
+    plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
+    carried_all = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(
+        plural, on=SENTENCE_KEY).rename({"carried": "carried_all"})
     implied = values.filter(pl.col("role") == "implied")
     others = values.filter(pl.col("role") != "implied").drop("subject")
     barriers = cues.filter(pl.col("role").is_in(["barrier", "anaphor"])).select(
@@ -256,14 +265,16 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     )
     others = (
         others.join(carried, on=SENTENCE_KEY, how="left")
+        .join(carried_all, on=SENTENCE_KEY, how="left")
         .with_columns(
             pl.coalesce(
                 "members",
                 pl.when(forward_ok).then(pl.col("after_members")),
-                pl.when(~no_carry).then(pl.col("carried")),
+                pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried")
+        .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
+              "carried_all")
         .explode("subject")
     )
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

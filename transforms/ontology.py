@@ -200,6 +200,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(attribution["barriers"], "barrier")
     add(attribution["subordinators"], "subordinator")
     add(attribution["anaphors"], "anaphor")
+    add(attribution["plural_anaphors"], "plural_anaphor")
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     for attribute, spec in raw["comparisons"]["directions"].items():

@@ -103,3 +103,12 @@ def test_a_therapy_named_in_brackets_does_not_become_the_topic():
     found = set(claims.select("subject", "attribute", "value").iter_rows())
     assert ("esketamine", "route", "intranasal") in found          # the aside still names its own sentence's subject
     assert ("ketamine", "onset", "hours") in found and ("esketamine", "onset", "hours") not in found
+
+
+def test_both_and_neither_point_back_to_every_therapy_of_the_last_naming_sentence():
+    text = ("Psilocybin activates serotonin receptors, while ketamine blocks NMDA receptors. "
+            "Both appear to promote neuroplasticity.")
+    claims = extract(docs_frame(text)).claims.filter(pl.col("value") == "neuroplasticity")
+    assert sorted(claims["subject"]) == ["ketamine", "psilocybin"] and claims["hedged"].all()
+    single = extract(docs_frame("Psilocybin activates serotonin receptors. It appears to promote neuroplasticity."))
+    assert single.claims.filter(pl.col("value") == "neuroplasticity")["subject"].to_list() == ["psilocybin"]
