@@ -19,7 +19,7 @@ import polars as pl
 SENTENCE_KEY = ["sid"]
 _COORDINATION_GAP = r"^(?:\s|,|and|or|&|/|as well as|\(|\)|both|either)*$"
 _EXAMPLE_REACH = 80
-_COMPLEMENT_REACH = 2   # "a form of ketamine": the therapy follows the cue directly
+_COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
 
 
 def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, suffix_cols: list[str],
@@ -122,8 +122,13 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     # a therapy right after "a form of", "outside" ... is a complement: never a head, never coordinated
     complements = cues.filter(pl.col("role") == "complement").select(*SENTENCE_KEY, "end", pl.col("end").alias("cp_end"))
     mentions = _asof_before(mentions, complements.unique([*SENTENCE_KEY, "end"]), "start", "end", ["cp_end"])
-    mentions = mentions.filter(pl.col("cp_end").is_null() | (pl.col("start") - pl.col("cp_end") > _COMPLEMENT_REACH)).drop(
-        "cp_end")
+    # the therapy follows the cue directly or after a few words ("together with an oral antidepressant"),
+    # never across punctuation ("other than that, ketamine ...")
+    gap = (pl.col("folded").str.slice(pl.col("cp_end"), pl.col("start") - pl.col("cp_end")))
+    is_complement = (pl.col("cp_end").is_not_null() & (pl.col("start") - pl.col("cp_end") <= _COMPLEMENT_REACH)
+                     & gap.str.contains(r"^[a-z0-9 \-]*$"))
+    mentions = (mentions.join(sentences.select(*SENTENCE_KEY, "folded"), on=SENTENCE_KEY)
+                .filter(~is_complement.fill_null(False)).drop("cp_end", "folded"))
     examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "end", pl.col("end").alias("ex_end"))
     strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
         *SENTENCE_KEY, "end", pl.col("end").alias("st_end"))

@@ -112,3 +112,11 @@ def test_both_and_neither_point_back_to_every_therapy_of_the_last_naming_sentenc
     assert sorted(claims["subject"]) == ["ketamine", "psilocybin"] and claims["hedged"].all()
     single = extract(docs_frame("Psilocybin activates serotonin receptors. It appears to promote neuroplasticity."))
     assert single.claims.filter(pl.col("value") == "neuroplasticity")["subject"].to_list() == ["psilocybin"]
+
+
+def test_a_therapy_taken_together_with_another_is_not_the_topic():
+    text = "Spravato is taken together with an oral antidepressant. You may feel dizzy after a dose."
+    claims = extract(docs_frame(text)).claims
+    assert claims.select("subject", "attribute", "value").rows() == [("esketamine", "side_effect", "dizziness")]
+    other = extract(docs_frame("Other than that, ketamine is given as an infusion.")).claims
+    assert ("ketamine", "route", "intravenous") in set(other.select("subject", "attribute", "value").iter_rows())
