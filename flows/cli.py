@@ -76,11 +76,11 @@ def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | N
     """Ingest, extract, load, validate and publish a new version if the data changed."""
     from flows.settings import configure_environment
 
+    if dask_address and task_runner != "dask":
+        _fail("--dask-address needs --task-runner dask")
     checked = _checked_sources(sources)
     kvp_home = Home.resolve(home)
     configure_environment(kvp_home, verbose)
-    if dask_address and task_runner != "dask":
-        _fail("--dask-address needs --task-runner dask")
     from flows.refresh import refresh as refresh_flow
     from flows.runners import task_runner as make_task_runner
     from transforms.fetch import FetchPolicy
@@ -88,7 +88,7 @@ def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | N
     policy = FetchPolicy(timeout_seconds=fetch_timeout, allow_private=allow_private_urls)
     flow = refresh_flow.with_options(task_runner=make_task_runner(task_runner, dask_address))
     summary = flow(sources=checked or None, home=str(kvp_home.root), accept_changes=accept_changes,
-                           batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries, force=force)
+                   batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries, force=force)
     click.echo(f"documents ingested   {summary.n_documents}")
     if summary.n_downloaded or summary.n_not_modified:
         click.echo(f"pages                {summary.n_downloaded} downloaded, {summary.n_not_modified} not modified")
@@ -125,8 +125,7 @@ def quarantine(home: Path | None, all_runs: bool, as_json: bool) -> None:
 
     kvp_home = Home.resolve(home)
     if not kvp_home.warehouse.exists():
-        click.echo(f"error: no warehouse at {kvp_home.warehouse}: run `kvp refresh` first", err=True)
-        sys.exit(2)
+        _fail(f"no warehouse at {kvp_home.warehouse}: run `kvp refresh` first")
     with connect(kvp_home.warehouse, read_only=True) as con:
         rows = quarantined(con, latest_only=not all_runs)
     if as_json:
@@ -153,9 +152,8 @@ def serve(cron: str, sources: tuple[str, ...], home: Path | None, name: str) -> 
     from flows.settings import configure_environment
 
     if not os.environ.get("PREFECT_API_URL"):
-        click.echo("error: kvp serve needs a Prefect server: run `prefect server start` and set "
-                   "PREFECT_API_URL=http://127.0.0.1:4200/api", err=True)
-        sys.exit(2)
+        _fail("kvp serve needs a Prefect server: run `prefect server start` and set "
+              "PREFECT_API_URL=http://127.0.0.1:4200/api")
     checked = _checked_sources(sources)
     kvp_home = Home.resolve(home)
     configure_environment(kvp_home)
@@ -164,9 +162,7 @@ def serve(cron: str, sources: tuple[str, ...], home: Path | None, name: str) -> 
     try:
         CronSchedule(cron=cron)
     except ValueError as error:
-        click.echo(f"error: invalid --cron {cron!r}: {error.errors()[0]['msg'] if hasattr(error, 'errors') else error}",
-                   err=True)
-        sys.exit(2)
+        _fail(f"invalid --cron {cron!r}: {error.errors()[0]['msg'] if hasattr(error, 'errors') else error}")
     from flows.refresh import refresh as refresh_flow
 
     parameters = {"sources": checked or None, "home": str(kvp_home.root)}
@@ -292,9 +288,8 @@ def _run_validation(target: str | None, home: Home):
 def _fail_to_run(message: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"success": None, "error": message}))
-    else:
-        click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+        sys.exit(2)
+    _fail(message)
 
 
 def _report_validation(label: str, problems: list[str], result, as_json: bool) -> None:
@@ -329,8 +324,7 @@ def _versions_call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except VersionError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        _fail(str(error))
 
 
 @app.command()

@@ -269,14 +269,15 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             outcomes = settle(outcomes, [_fetched(refetch.submit(batch, policy))
                                          for batch in chunked_frame(again, URLS_PER_TASK)])
         pages = pages_task(kvp_home, outcomes)
-        fingerprint = fingerprint_task(files, concat_frames([missing, *[o.quarantine for o in outcomes]],
-                                                            QUARANTINE_SCHEMA), pages)
+        refused = concat_frames([missing, *[o.quarantine for o in outcomes]], QUARANTINE_SCHEMA)
+        n_downloaded = sum(o.pages.height for o in outcomes)
+        n_not_modified = sum(o.not_modified.height for o in outcomes)
+        fingerprint = fingerprint_task(files, refused, pages)
         previous = None if force else same_inputs_task(kvp_home, run_id, fingerprint)
         if previous is not None:   # nothing to read: the last run read exactly these inputs
             summary = RefreshSummary(run_id, previous["n_documents"], previous["n_quarantined"], previous["n_claims"],
-                                     previous["n_comparisons"], 0, previous["n_documents"],
-                                     sum(o.pages.height for o in outcomes), sum(o.not_modified.height for o in outcomes),
-                                     "skipped", "unchanged", previous["version"],
+                                     previous["n_comparisons"], 0, previous["n_documents"], n_downloaded,
+                                     n_not_modified, "skipped", "unchanged", previous["version"],
                                      str(kvp_home.published / previous["version"]))
             clock.lap("ingest")
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
@@ -287,7 +288,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         documents, copies = settle_task(concat_frames([b[0] for b in batches]))
         furniture = sum_furniture([b[2] for b in batches])
         clock.lap("clean")
-        quarantine = concat_frames([missing, *[o.quarantine for o in outcomes], *[b[1] for b in batches], copies])
+        quarantine = concat_frames([refused, *[b[1] for b in batches], copies])
         to_extract, cached = cache_task(kvp_home, documents)
         clock.lap("cache")
         extractions = [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)]
@@ -299,8 +300,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         clock.lap("release")
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, extraction.claims.height, extraction.comparisons.height,
-            to_extract.height, documents.height - to_extract.height,
-            sum(o.pages.height for o in outcomes), sum(o.not_modified.height for o in outcomes),
+            to_extract.height, documents.height - to_extract.height, n_downloaded, n_not_modified,
             "skipped", "unchanged", None, None, [], quarantine.select("source", "reason", "detail").to_dicts(),
             int(documents["n_chars"].sum() or 0),
         )

@@ -146,12 +146,10 @@ def clean_batch(raw: pl.DataFrame, rules: CleaningRules | None = None
     docs = docs.filter((pl.col("n_chars") > 0) & (pl.col("n_chars") <= rules.max_document_chars))
     docs = docs.with_columns(sha256_hex(docs["text"]).alias("doc_id"))
     quarantine = pl.concat([
-        empty.select("source", "origin", pl.lit("empty").alias("reason"), pl.lit("no text left after cleaning").alias("detail"),
-                     pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-        too_long.select("source", "origin", pl.lit("too_large").alias("reason"),
-                        pl.format("{} characters > limit {}", "n_chars", pl.lit(rules.max_document_chars)).alias("detail"),
-                        pl.lit(None, pl.String).alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")),
-    ]).cast(QUARANTINE_SCHEMA).select(list(QUARANTINE_SCHEMA))
+        _quarantined(empty, "empty", pl.lit("no text left after cleaning")),
+        _quarantined(too_long, "too_large", pl.format("{} characters > limit {}", "n_chars",
+                                                      pl.lit(rules.max_document_chars))),
+    ])
     return docs.select(DOCUMENT_COLUMNS), quarantine, counts
 
 
@@ -168,14 +166,19 @@ def settle_identity(candidates: pl.DataFrame, rules: CleaningRules | None = None
     near = first.join(copies, on="source")
     first = first.join(copies, on="source", how="anti")
     quarantine = pl.concat([
-        duplicates.select("source", "origin", pl.lit("duplicate").alias("reason"),
-                          pl.format("same text as {}", "kept_source").alias("detail"),
-                          "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
-        near.select("source", "origin", pl.lit("near_duplicate").alias("reason"),
-                    pl.format("same article as {} (other header or footer)", "kept_source").alias("detail"),
-                    "doc_id", pl.col("retrieved_at").alias("quarantined_at")),
-    ]).cast(QUARANTINE_SCHEMA).select(list(QUARANTINE_SCHEMA))
+        _quarantined(duplicates, "duplicate", pl.format("same text as {}", "kept_source"), pl.col("doc_id")),
+        _quarantined(near, "near_duplicate", pl.format("same article as {} (other header or footer)", "kept_source"),
+                     pl.col("doc_id")),
+    ])
     return first.select(DOCUMENT_COLUMNS), quarantine
+
+
+def _quarantined(frame: pl.DataFrame, reason: str, detail: pl.Expr,
+                 doc_id: pl.Expr = pl.lit(None, pl.String)) -> pl.DataFrame:
+    """Quarantine rows for every document of `frame`, with one reason."""
+    return frame.select("source", "origin", pl.lit(reason).alias("reason"), detail.alias("detail"),
+                        doc_id.alias("doc_id"), pl.col("retrieved_at").alias("quarantined_at")
+                        ).cast(QUARANTINE_SCHEMA).select(list(QUARANTINE_SCHEMA))
 
 
 def sum_furniture(counts: list[pl.DataFrame]) -> pl.DataFrame:

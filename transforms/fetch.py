@@ -125,9 +125,9 @@ def retry_requests(requests: pl.DataFrame, outcomes: list[FetchOutcome]) -> pl.D
 
 def settle(first: list[FetchOutcome], retried: list[FetchOutcome]) -> list[FetchOutcome]:
     """First attempts with the quarantine rows of retried URLs replaced by the retries' outcomes."""
-    again = [url for outcome in retried for url in outcome.pages["source"].to_list() + outcome.not_modified[
-        "source"].to_list() + outcome.quarantine["source"].to_list()]
-    kept = [FetchOutcome(o.pages, o.not_modified, o.quarantine.filter(~pl.col("source").is_in(again)),
+    again = {url for outcome in retried
+             for frame in (outcome.pages, outcome.not_modified, outcome.quarantine) for url in frame["source"]}
+    kept = [FetchOutcome(o.pages, o.not_modified, o.quarantine.filter(~pl.col("source").is_in(list(again))),
                          [u for u in o.transient if u not in again]) for o in first]
     return kept + retried
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from transforms.fetch import REQUEST_SCHEMA
 from transforms.ingest import RAW_SCHEMA
-from warehouse.store import read_table
+from warehouse.store import insert_frame, read_table, transaction
 
 
 def with_validators(con: duckdb.DuckDBPyConnection, requests: pl.DataFrame) -> pl.DataFrame:
@@ -30,27 +30,18 @@ def remember_pages(con: duckdb.DuckDBPyConnection, pages: pl.DataFrame, not_modi
     `not_modified` holds (source, origin) of URLs answered 304; their rows come from the stored copy.
     """
     now = now or datetime.now(UTC)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if pages.height:
-            con.register("_pages", pages.with_columns(pl.lit(now).alias("checked_at")).to_arrow())
-            con.execute("DELETE FROM fetched_pages WHERE source IN (SELECT source FROM _pages)")
-            con.execute("INSERT INTO fetched_pages BY NAME SELECT * FROM _pages")
-            con.unregister("_pages")
+            con.execute("DELETE FROM fetched_pages WHERE source IN (SELECT unnest(?))", [pages["source"].to_list()])
+            insert_frame(con, "fetched_pages", pages.with_columns(pl.lit(now).alias("checked_at")))
         con.register("_unchanged", not_modified.select("source", "origin").to_arrow())
-        con.execute("UPDATE fetched_pages SET checked_at = ? WHERE source IN (SELECT source FROM _unchanged)", [now])
-        stored = read_table(con, "SELECT p.* EXCLUDE (origin), u.origin FROM fetched_pages p "
-                                 "JOIN _unchanged u USING (source)")
-        con.unregister("_unchanged")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        try:
+            con.execute("UPDATE fetched_pages SET checked_at = ? WHERE source IN (SELECT source FROM _unchanged)",
+                        [now])
+            stored = read_table(con, "SELECT p.* EXCLUDE (origin), u.origin FROM fetched_pages p "
+                                     "JOIN _unchanged u USING (source)")
+        finally:
+            con.unregister("_unchanged")
     columns = list(RAW_SCHEMA)
     return pl.concat([pages.select(columns).cast(RAW_SCHEMA), stored.select(columns).cast(RAW_SCHEMA)])
 
-
-def page_states(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Per origin: pages remembered and when a server was last asked."""
-    return read_table(con, "SELECT origin, count(*) AS n_pages, max(checked_at) AS last_checked "
-                           "FROM fetched_pages GROUP BY origin")

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from transforms.manifest import Source
-from warehouse.store import read_table
+from warehouse.store import LATEST_LOADED_RUN, read_table
 
 STATE_SCHEMA = {"name": pl.String, "kind": pl.String, "location": pl.String, "license": pl.String,
                 "tags": pl.List(pl.String), "n_urls": pl.Int64, "n_documents": pl.Int64, "n_quarantined": pl.Int64,
@@ -24,9 +24,9 @@ def source_states(sources: list[Source], con: duckdb.DuckDBPyConnection | None) 
         counts = pl.DataFrame(schema={"name": pl.String, "n_documents": pl.Int64, "n_quarantined": pl.Int64,
                                       "last_checked": pl.Datetime("us", "UTC")})
     else:
-        counts = read_table(con, """
+        counts = read_table(con, f"""
             WITH docs AS (SELECT origin AS name, count(*) AS n_documents FROM documents GROUP BY origin),
-                 latest AS (SELECT run_id FROM runs WHERE n_documents IS NOT NULL ORDER BY started_at DESC LIMIT 1),
+                 latest AS ({LATEST_LOADED_RUN}),
                  bad AS (SELECT origin AS name, count(*) AS n_quarantined FROM quarantine
                          WHERE run_id = (SELECT run_id FROM latest) GROUP BY origin),
                  pages AS (SELECT origin AS name, max(checked_at) AS last_checked FROM fetched_pages GROUP BY origin)

@@ -15,6 +15,8 @@ REPLACED_TABLES = ("documents", "claims", "comparisons")
 # DuckDB's default is 80% of the machine; a refresh shares the process with polars and GX, so the
 # warehouse spills to disk (beside the database file) past this instead of growing the process.
 MEMORY_LIMIT = "2GB"
+# the run whose documents and quarantine are in the warehouse now (a run that loaded or inherited them)
+LATEST_LOADED_RUN = "SELECT run_id FROM runs WHERE n_documents IS NOT NULL ORDER BY started_at DESC LIMIT 1"
 
 
 @contextmanager
@@ -27,6 +29,18 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All statements inside commit together, or none does."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
@@ -66,17 +80,12 @@ def inherit_unchanged_run(con: duckdb.DuckDBPyConnection, run_id: str, fingerpri
 
 def carry_forward(con: duckdb.DuckDBPyConnection, previous_run_id: str, run_id: str) -> None:
     """A run that read the same inputs as `previous_run_id` inherits its counts and quarantine rows."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("UPDATE runs SET n_documents = p.n_documents, n_quarantined = p.n_quarantined, "
                     "n_claims = p.n_claims, n_comparisons = p.n_comparisons FROM runs p "
                     "WHERE p.run_id = ? AND runs.run_id = ?", [previous_run_id, run_id])
         con.execute("INSERT INTO quarantine BY NAME SELECT * REPLACE (? AS run_id) FROM quarantine WHERE run_id = ?",
                     [run_id, previous_run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def last_finished_run(con: duckdb.DuckDBPyConnection) -> dict | None:
@@ -94,24 +103,19 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
     """
     from warehouse.cache import store_extraction
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if extracted is not None and extractor_version:
             store_extraction(con, extracted, claims, comparisons, extractor_version)
-        for table, frame in (("documents", documents), ("claims", claims), ("comparisons", comparisons)):
+        for table, frame in zip(REPLACED_TABLES, (documents, claims, comparisons)):
             con.execute(f"DELETE FROM {table}")
             insert_frame(con, table, frame)
         insert_frame(con, "quarantine", quarantine.with_columns(pl.lit(run_id).alias("run_id")))
         insert_frame(con, "furniture", furniture.with_columns(pl.lit(run_id).alias("run_id"),
-                                                         pl.col("lines_dropped").cast(pl.Int64)))
+                                                              pl.col("lines_dropped").cast(pl.Int64)))
         con.execute(
             "UPDATE runs SET n_documents = ?, n_quarantined = ?, n_claims = ?, n_comparisons = ? WHERE run_id = ?",
             [documents.height, quarantine.height, claims.height, comparisons.height, run_id],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def read_table(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -121,7 +125,6 @@ def read_table(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = N
 
 def quarantined(con: duckdb.DuckDBPyConnection, latest_only: bool = True) -> pl.DataFrame:
     """Quarantined inputs of the latest run that loaded data (or of every run), newest first."""
-    where = ("WHERE q.run_id = (SELECT run_id FROM runs WHERE n_documents IS NOT NULL "
-             "ORDER BY started_at DESC LIMIT 1)") if latest_only else ""
+    where = f"WHERE q.run_id = ({LATEST_LOADED_RUN})" if latest_only else ""
     return read_table(con, "SELECT q.run_id, q.source, q.reason, q.detail, q.doc_id, q.quarantined_at "
                            f"FROM quarantine q {where} ORDER BY q.quarantined_at DESC, q.source")
