@@ -21,7 +21,7 @@ from expectations.gate import GateResult, import_in_background
 from expectations.report import validation_files
 from expectations.validate import validate_release
 from flows.runners import task_runner
-from transforms.batches import chunked_frame, concat_extractions, concat_frames
+from transforms.batches import chunked_frame, concat_frames
 from transforms.clean import clean_batch, settle_identity, sum_furniture
 from transforms.extract import Extraction, current_extractor_version, extract
 from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
@@ -29,7 +29,7 @@ from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, Fe
 from transforms.ingest import QUARANTINE_SCHEMA, discover, inputs_fingerprint, read_files
 from transforms.manifest import Source, load_manifest, sources_from_arguments
 from transforms.ontology import default_ontology
-from warehouse.cache import split_by_cache
+from warehouse.cache import documents_to_extract, store_extraction
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
@@ -157,23 +157,36 @@ def settle_task(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 @task(cache_policy=NO_CACHE)
-def cache_task(home: Home, documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction]:
+def cache_task(home: Home, documents: pl.DataFrame) -> pl.DataFrame:
     with connect(home.warehouse) as con:
-        missing, claims, comparisons = split_by_cache(con, documents, current_extractor_version())
-    return missing, Extraction(claims, comparisons)
+        return documents_to_extract(con, documents, current_extractor_version())
 
 
 @task(cache_policy=NO_CACHE)
-def extract_task(documents: pl.DataFrame) -> Extraction:
-    return extract(documents)
+def extract_task(documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction]:
+    """One batch's (doc_ids, claims and comparisons)."""
+    return documents.select("doc_id"), extract(documents)
 
 
 @task(cache_policy=NO_CACHE)
-def load_task(home: Home, run_id: str, documents: pl.DataFrame, extraction: Extraction, quarantine: pl.DataFrame,
-              furniture: pl.DataFrame, extracted: pl.DataFrame) -> None:
+def store_task(home: Home, extracted: pl.DataFrame, extraction: Extraction) -> None:
     with connect(home.warehouse) as con:
-        load_refresh(con, run_id, documents, extraction.claims, extraction.comparisons, quarantine, furniture,
-                     extracted.select("doc_id"), current_extractor_version())
+        store_extraction(con, extracted, extraction.claims, extraction.comparisons, current_extractor_version())
+
+
+def _store_as_done(home: Home, futures: list[PrefectFuture]) -> None:
+    """Each batch's results go to the warehouse when they arrive and are then let go: the corpus's
+    claims are never held in Python at once."""
+    for position, future in enumerate(futures):
+        store_task(home, *future.result())
+        futures[position] = None
+
+
+@task(cache_policy=NO_CACHE)
+def load_task(home: Home, run_id: str, documents: pl.DataFrame, quarantine: pl.DataFrame,
+              furniture: pl.DataFrame) -> tuple[int, int]:
+    with connect(home.warehouse) as con:
+        return load_refresh(con, run_id, documents, quarantine, furniture, current_extractor_version())
 
 
 @task(cache_policy=NO_CACHE)
@@ -289,17 +302,17 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         furniture = sum_furniture([b[2] for b in batches])
         clock.lap("clean")
         quarantine = concat_frames([refused, *[b[1] for b in batches], copies])
-        to_extract, cached = cache_task(kvp_home, documents)
+        to_extract = cache_task(kvp_home, documents)
         clock.lap("cache")
-        extractions = [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)]
-        extraction = concat_extractions([cached, *[e.result() for e in extractions]])
+        _store_as_done(kvp_home, [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)
+                                  if batch.height])
         clock.lap("extract")
-        load_task(kvp_home, run_id, documents, extraction, quarantine, furniture, to_extract)
+        n_claims, n_comparisons = load_task(kvp_home, run_id, documents, quarantine, furniture)
         clock.lap("load")
         tables = release_task(kvp_home)
         clock.lap("release")
         summary = RefreshSummary(
-            run_id, documents.height, quarantine.height, extraction.claims.height, extraction.comparisons.height,
+            run_id, documents.height, quarantine.height, n_claims, n_comparisons,
             to_extract.height, documents.height - to_extract.height, n_downloaded, n_not_modified,
             "skipped", "unchanged", None, None, [], quarantine.select("source", "reason", "detail").to_dicts(),
             int(documents["n_chars"].sum() or 0),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.extract import COMPARISON_SCHEMA, CLAIM_SCHEMA, Extraction
 
 
 def chunked_frame(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
@@ -17,10 +16,3 @@ def chunked_frame(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
 def concat_frames(frames: list[pl.DataFrame], schema: dict | None = None) -> pl.DataFrame:
     """Frames stacked; no frames give an empty frame of `schema`."""
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=schema)
-
-
-def concat_extractions(parts: list[Extraction]) -> Extraction:
-    claims = [p.claims for p in parts] or [pl.DataFrame(schema=CLAIM_SCHEMA)]
-    comparisons = [p.comparisons for p in parts] or [pl.DataFrame(schema=COMPARISON_SCHEMA)]
-    return Extraction(pl.concat([c.cast(CLAIM_SCHEMA) for c in claims]),
-                      pl.concat([c.cast(COMPARISON_SCHEMA) for c in comparisons]))

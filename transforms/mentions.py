@@ -55,16 +55,18 @@ def find_mentions(sentences: pl.DataFrame, lexicon: pl.DataFrame) -> pl.DataFram
     if sentences.is_empty() or not (word_patterns or punct_patterns):
         return _empty(lexicon, sentences)
 
-    folded = sentences.select("folded")
+    # the word view is built once, then scanned twice (matched phrases, their offsets)
+    views = sentences.select(
+        pl.col("folded"),
+        (pl.lit(" ") + pl.col("folded").str.replace_many(_NON_WORD_CHARS, [" "] * len(_NON_WORD_CHARS))
+         + pl.lit(" ")).alias("_words"),
+    )
     found = []
-    for patterns, text, pad in (
-        (word_patterns, pl.lit(" ") + pl.col("folded").str.replace_many(_NON_WORD_CHARS, [" "] * len(_NON_WORD_CHARS)) + pl.lit(" "), 2),
-        (punct_patterns, pl.col("folded"), 0),
-    ):
+    for patterns, text, pad in ((word_patterns, pl.col("_words"), 2), (punct_patterns, pl.col("folded"), 0)):
         if not patterns:
             continue
         found.append(
-            folded.select(
+            views.select(
                 pl.int_range(pl.len(), dtype=pl.Int64).alias("_sid"),
                 text.str.extract_many(patterns, overlapping=True).alias("key"),
                 text.str.find_many(patterns, overlapping=True).alias("at"),

@@ -1,7 +1,10 @@
 """The extraction cache: per-document results kept by (doc_id, extractor_version).
 
-A refresh asks which of its documents were already extracted by this extractor, extracts only the
-others, and stores their results in the same transaction that loads the refresh.
+A refresh asks which of its documents this extractor has not seen yet, extracts only those, and
+stores each batch's results here as soon as the batch is done: extraction results are never
+gathered in Python as a whole. The published claims are then copied from here inside DuckDB (see
+`warehouse.store.load_refresh`). A stored batch stays valid whether or not its run publishes, so a
+run that fails later keeps its extraction work.
 """
 
 from __future__ import annotations
@@ -11,29 +14,26 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from warehouse.store import insert_frame, read_table
+from warehouse.store import insert_frame, read_table, transaction
 
 
-def split_by_cache(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame, version: str
-                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(documents still to extract, cached claims, cached comparisons) for this extractor version."""
+def documents_to_extract(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame, version: str) -> pl.DataFrame:
+    """The documents this extractor version has not extracted yet."""
     con.register("_wanted", documents.select("doc_id").to_arrow())
     try:
         done = read_table(con, "SELECT DISTINCT e.doc_id FROM extracted_documents e JOIN _wanted USING (doc_id) "
                                "WHERE e.extractor_version = ?", [version])
-        claims = read_table(con, "SELECT c.* FROM cached_claims c JOIN _wanted USING (doc_id) "
-                                 "WHERE c.extractor_version = ?", [version])
-        comparisons = read_table(con, "SELECT c.* FROM cached_comparisons c JOIN _wanted USING (doc_id) "
-                                      "WHERE c.extractor_version = ?", [version])
     finally:
         con.unregister("_wanted")
-    missing = documents.join(done, on="doc_id", how="anti") if done.height else documents
-    return missing, claims, comparisons
+    return documents.join(done, on="doc_id", how="anti") if done.height else documents
 
 
 def store_extraction(con: duckdb.DuckDBPyConnection, extracted: pl.DataFrame, claims: pl.DataFrame,
                      comparisons: pl.DataFrame, version: str) -> None:
-    """Remember the results for `extracted` documents (call inside the refresh's transaction)."""
+    """Remember the results for the `extracted` documents (doc_id column), in one transaction.
+
+    Documents without a claim are remembered too: they need no second extraction either.
+    """
     if extracted.is_empty():
         return
     counts = (
@@ -44,14 +44,15 @@ def store_extraction(con: duckdb.DuckDBPyConnection, extracted: pl.DataFrame, cl
                       pl.lit(version).alias("extractor_version"),
                       pl.lit(datetime.now(UTC)).alias("extracted_at"))
     )
-    con.register("_extracted", counts.to_arrow())
-    try:
-        for table in ("extracted_documents", "cached_claims", "cached_comparisons"):
-            con.execute(f"DELETE FROM {table} WHERE extractor_version = ? AND doc_id IN (SELECT doc_id FROM _extracted)",
-                        [version])
-        con.execute("INSERT INTO extracted_documents BY NAME SELECT * FROM _extracted")
-    finally:
-        con.unregister("_extracted")
     fresh = pl.col("doc_id").is_in(extracted["doc_id"].implode())
-    insert_frame(con, "cached_claims", claims, keep=fresh)
-    insert_frame(con, "cached_comparisons", comparisons, keep=fresh)
+    with transaction(con):
+        con.register("_extracted", counts.to_arrow())
+        try:
+            for table in ("extracted_documents", "cached_claims", "cached_comparisons"):
+                con.execute(f"DELETE FROM {table} WHERE extractor_version = ? "
+                            "AND doc_id IN (SELECT doc_id FROM _extracted)", [version])
+            con.execute("INSERT INTO extracted_documents BY NAME SELECT * FROM _extracted")
+        finally:
+            con.unregister("_extracted")
+        insert_frame(con, "cached_claims", claims, keep=fresh)
+        insert_frame(con, "cached_comparisons", comparisons, keep=fresh)

@@ -94,28 +94,31 @@ def last_finished_run(con: duckdb.DuckDBPyConnection) -> dict | None:
     return rows.to_dicts()[0] if rows.height else None
 
 
-def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.DataFrame, claims: pl.DataFrame,
-                 comparisons: pl.DataFrame, quarantine: pl.DataFrame, furniture: pl.DataFrame,
-                 extracted: pl.DataFrame | None = None, extractor_version: str | None = None) -> None:
+def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.DataFrame, quarantine: pl.DataFrame,
+                 furniture: pl.DataFrame, extractor_version: str) -> tuple[int, int]:
     """Replace the current corpus with this refresh's, in one transaction (all or nothing).
 
-    `extracted` names the documents this refresh extracted afresh; their results go to the cache.
+    Claims and comparisons are this extractor's cached results for the documents (see
+    `warehouse.cache`), copied inside DuckDB. Returns (n_claims, n_comparisons).
     """
-    from warehouse.cache import store_extraction
-
     with transaction(con):
-        if extracted is not None and extractor_version:
-            store_extraction(con, extracted, claims, comparisons, extractor_version)
-        for table, frame in zip(REPLACED_TABLES, (documents, claims, comparisons)):
+        for table in REPLACED_TABLES:
             con.execute(f"DELETE FROM {table}")
-            insert_frame(con, table, frame)
+        insert_frame(con, "documents", documents)
+        for table in ("claims", "comparisons"):
+            con.execute(f"INSERT INTO {table} BY NAME SELECT c.* FROM cached_{table} c "
+                        "SEMI JOIN documents d ON c.doc_id = d.doc_id WHERE c.extractor_version = ?",
+                        [extractor_version])
         insert_frame(con, "quarantine", quarantine.with_columns(pl.lit(run_id).alias("run_id")))
         insert_frame(con, "furniture", furniture.with_columns(pl.lit(run_id).alias("run_id"),
                                                               pl.col("lines_dropped").cast(pl.Int64)))
+        n_claims, n_comparisons = con.execute("SELECT (SELECT count(*) FROM claims), "
+                                              "(SELECT count(*) FROM comparisons)").fetchone()
         con.execute(
             "UPDATE runs SET n_documents = ?, n_quarantined = ?, n_claims = ?, n_comparisons = ? WHERE run_id = ?",
-            [documents.height, quarantine.height, claims.height, comparisons.height, run_id],
+            [documents.height, quarantine.height, n_claims, n_comparisons, run_id],
         )
+    return n_claims, n_comparisons
 
 
 def read_table(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:

@@ -10,11 +10,12 @@ import textwrap
 import pytest
 
 from transforms.clean import clean_documents
-from transforms.extract import extract
+from transforms.extract import current_extractor_version, extract
 from transforms.ingest import discover, read_files
 from warehouse.home import Home
 from warehouse.publish import publish, read_catalog, verify_folder
 from warehouse.release import release_tables
+from warehouse.cache import store_extraction
 from warehouse.store import connect, load_refresh, start_run
 from transforms.ontology import default_ontology
 
@@ -52,9 +53,11 @@ def _load(home: Home, folder) -> None:
     raw, _ = read_files(files)
     documents, quarantine, furniture = clean_documents(raw)
     extraction = extract(documents)
+    version = current_extractor_version()
     with connect(home.warehouse) as con:
         start_run(con, "run")
-        load_refresh(con, "run", documents, extraction.claims, extraction.comparisons, quarantine, furniture)
+        store_extraction(con, documents.select("doc_id"), extraction.claims, extraction.comparisons, version)
+        load_refresh(con, "run", documents, quarantine, furniture, version)
 
 
 def _publish(home: Home):
