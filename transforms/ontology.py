@@ -156,13 +156,19 @@ def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
         declared = {v.get("value", k) for k, v in attr_spec["values"].items()}
         needs = attr_spec.get("needs")
         window = raw["contexts"][needs].get("window", 60) if needs else None
+        numbers = [(str(n), n) for n in range(1, spec["numbers"] + 1)]
+        numbers += [(word, n) for word, n in spec.get("number_words", {}).items()]
         for unit, rule in spec["units"].items():
-            for n in range(1, spec["numbers"] + 1):
+            for spelled, n in numbers:
                 value = rule["below"] if n < rule["up_to"] else rule["from"]
                 if value not in declared:
                     continue
                 plural = unit if n == 1 else unit + "s"
-                for phrase in sorted({f"{n} {plural}", f"{n}-{unit}", f"{n} {unit}"}):
+                # "14 days", "14-day", "six weeks"; a time point "week 12" spans as much
+                forms = {f"{spelled} {plural}", f"{spelled}-{unit}", f"{spelled} {unit}"}
+                if spelled.isdigit():
+                    forms.add(f"{unit} {spelled}")
+                for phrase in sorted(forms):
                     rows.append({"phrase": phrase, "role": "value", "attribute": attribute, "value": value,
                                  "needs": needs, "excludes": attr_spec.get("excludes"), "window": window})
     return rows
