@@ -20,6 +20,9 @@ SENTENCE_KEY = ["sid"]
 _COORDINATION_GAP = r"^(?:\s|,|and|or|&|/|as well as|\(|\)|both|either)*$"
 _EXAMPLE_REACH = 80
 _COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
+# "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
+# comma, an article and at most four words between a therapy and the name of its class
+_APPOSITION_GAP = r"^\s*(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s(?:[a-z0-9\-]+\s){0,4}$"
 
 
 def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, suffix_cols: list[str],
@@ -118,7 +121,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
 
     Returns one row per group: sid, g_start, members (list), is_example, sets_topic, subordinate.
     """
-    mentions = subjects.select(*SENTENCE_KEY, "start", "end", "subject").unique([*SENTENCE_KEY, "start"])
+    mentions = subjects.select(*SENTENCE_KEY, "start", "end", "subject", "role").unique([*SENTENCE_KEY, "start"])
     # a therapy right after "a form of", "outside" ... is a complement: never a head, never coordinated
     complements = cues.filter(pl.col("role") == "complement").select(*SENTENCE_KEY, "end", pl.col("end").alias("cp_end"))
     mentions = _asof_before(mentions, complements.unique([*SENTENCE_KEY, "end"]), "start", "end", ["cp_end"])
@@ -140,21 +143,27 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     mentions = _asof_before(mentions, leading.unique([*SENTENCE_KEY, "end"]), "start", "end", ["mk_end"])
     mentions = _asof_before(mentions, any_terminator.unique([*SENTENCE_KEY, "end"]), "start", "end", ["tm_end"])
     folded = sentences.select(*SENTENCE_KEY, "folded")
+    # the previous mention within the same sentence (a global shift: cheaper than a window)
+    def previous(column: str) -> pl.Expr:
+        return pl.when(pl.col("sid") == pl.col("sid").shift(1)).then(pl.col(column).shift(1))
+
+    def gap_matches(pattern: str) -> pl.Expr:
+        return (pl.col("folded").str.slice(pl.col("_prev_end"), pl.col("start") - pl.col("_prev_end"))
+                .str.contains(pattern) & (pl.col("start") >= pl.col("_prev_end"))).fill_null(False)
+
     mentions = (
         mentions.join(folded, on=SENTENCE_KEY)
         .sort([*SENTENCE_KEY, "start"])
-        # previous mention's end within the same sentence (a global shift: cheaper than a window)
-        .with_columns(pl.when(pl.col("sid") == pl.col("sid").shift(1)).then(pl.col("end").shift(1)).alias("_prev_end"))
+        .with_columns(previous("end").alias("_prev_end"), previous("subject").alias("_prev_subject"))
+        # "DMT, a powerful psychedelic": the class a therapy belongs to, named in apposition
         .with_columns(
-            pl.when(pl.col("_prev_end").is_null())
-            .then(pl.lit(False))
-            .otherwise(
-                pl.col("folded")
-                .str.slice(pl.col("_prev_end"), pl.col("start") - pl.col("_prev_end"))
-                .str.contains(_COORDINATION_GAP)
-                & (pl.col("start") >= pl.col("_prev_end"))
-            )
-            .alias("_coordinated"),
+            ((pl.col("_prev_subject").replace_strict(parents, default=None, return_dtype=pl.String)
+              == pl.col("subject")).fill_null(False) & gap_matches(_APPOSITION_GAP)).alias("_apposition"))
+        # a bare class noun ("a powerful psychedelic") counts only in apposition
+        .filter((pl.col("role") != "class_noun") | pl.col("_apposition"))
+        .with_columns(previous("end").alias("_prev_end"))
+        .with_columns(
+            gap_matches(_COORDINATION_GAP).alias("_coordinated"),
             (
                 pl.col("ex_end").is_not_null()
                 & (pl.col("start") - pl.col("ex_end") <= _EXAMPLE_REACH)
@@ -178,8 +187,10 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             pl.col("_after_example_cue").first().alias("_after_example_cue"),
             pl.col("_subordinate").first().alias("_subordinate"),
             pl.col("_bracketed").first().alias("_bracketed"),
+            pl.col("_apposition").first().alias("_apposition"),
         )
         .sort([*SENTENCE_KEY, "g_start"])
+        .with_columns(pl.when(pl.col("_apposition")).then(pl.col("members").shift(1)).alias("apposed_to"))
     )
     # an example yields to a head before it in the sentence, or to its parent carried from before
     groups = groups.with_columns(
@@ -192,9 +203,26 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             & ((pl.col("_heads_so_far") > 0) | pl.col("carried").list.contains(parent_of).fill_null(False))
         ).alias("is_example")
     )
+    # a class named in apposition describes the therapy before it: like an example, it is not a head
+    groups = groups.with_columns(pl.col("is_example") | pl.col("_apposition"))
     return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed"))
                                .alias("sets_topic")).select(
-        *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"))
+        *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"),
+        "apposed_to")
+
+
+def apposition_values(groups: pl.DataFrame, class_values: pl.DataFrame) -> pl.DataFrame:
+    """"DMT, a powerful psychedelic": the value the class says about the therapy in apposition
+    (class_values: subject, attribute, value), as implied values of that therapy."""
+    return (
+        groups.filter(pl.col("apposed_to").is_not_null())
+        .select(*SENTENCE_KEY, pl.col("g_start").alias("start"), pl.col("members").list.first().alias("_class"),
+                pl.col("apposed_to").alias("subject"))
+        .join(class_values.rename({"subject": "_class"}), on="_class")
+        .explode("subject")
+        .with_columns((pl.col("start") + 1).alias("end"), pl.lit("implied").alias("role"))
+        .drop("_class")
+    )
 
 
 def clause_breaks(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:

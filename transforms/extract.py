@@ -9,7 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.claims import SENTENCE_KEY, apply_modifiers, attribute_subjects, resolve_context, subject_groups
+from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, resolve_context,
+                               subject_groups)
 from transforms.comparisons import find_comparisons
 from transforms.ids import stable_ids
 from transforms.mentions import find_mentions
@@ -69,8 +70,9 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     contexts, cues = (modifiers.filter(pl.col("layer") == layer).drop("layer") for layer in ("contexts", "cues"))
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
-    groups = subject_groups(entities.filter(pl.col("role") == "subject"), cues, sentences, parents)
+    groups = subject_groups(entities.filter(pl.col("role").is_in(["subject", "class_noun"])), cues, sentences, parents)
     values = resolve_context(entities.filter(pl.col("role").is_in(["value", "implied"])), contexts)
+    values = pl.concat([values, apposition_values(groups, ontology.class_values())], how="diagonal_relaxed")
     values = apply_modifiers(values, cues)
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,

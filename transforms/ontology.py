@@ -113,6 +113,12 @@ class Ontology:
         return pl.DataFrame(rows, schema={"attribute": pl.String, "direction": pl.String, "relation": pl.String,
                                           "positive": pl.Boolean})
 
+    def class_values(self) -> pl.DataFrame:
+        """(subject, attribute, value): what naming a therapy as one of a class says about it."""
+        rows = [{"subject": name, **spec["class_value"]} for name, spec in self.subjects.items()
+                if spec.get("class_value")]
+        return pl.DataFrame(rows, schema={"subject": pl.String, "attribute": pl.String, "value": pl.String})
+
     def value_directions(self) -> pl.DataFrame:
         """attribute, value, direction: attribute values that read as a direction in a comparison."""
         rows = [{"attribute": attribute, "value": value, "direction": direction}
@@ -126,6 +132,9 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for subject, spec in raw["subjects"].items():
         for alias in spec.get("aliases", []):
             rows += [{"phrase": f, "role": "subject", "subject": subject} for f in expand_phrase(alias)]
+        # "a powerful psychedelic": a bare class noun names the class only in apposition to a therapy
+        for noun in spec.get("class_nouns", []):
+            rows += [{"phrase": f, "role": "class_noun", "subject": subject} for f in expand_phrase(noun)]
         for implied in spec.get("implies", []):
             for alias in implied["aliases"]:
                 for form in expand_phrase(alias):
@@ -245,6 +254,10 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
         for implied in spec.get("implies", []):
             if implied["attribute"] not in raw["attributes"]:
                 raise OntologyError(f"{subject}: implies unknown attribute {implied['attribute']!r}")
+        class_value = spec.get("class_value")
+        if class_value and class_value.get("value") not in vocabulary["attributes"].get(
+                class_value.get("attribute"), {}).get("values", []):
+            raise OntologyError(f"{subject}: class_value {class_value} is not a vocabulary attribute value")
     relations = set(vocabulary["comparisons"]["relations"])
     for attribute, spec in raw["comparisons"]["directions"].items():
         for relation in spec["relations"].values():

@@ -120,3 +120,22 @@ def test_a_therapy_taken_together_with_another_is_not_the_topic():
     assert claims.select("subject", "attribute", "value").rows() == [("esketamine", "side_effect", "dizziness")]
     other = extract(docs_frame("Other than that, ketamine is given as an infusion.")).claims
     assert ("ketamine", "route", "intravenous") in set(other.select("subject", "attribute", "value").iter_rows())
+
+
+def test_a_class_named_in_apposition_describes_the_therapy_and_is_not_the_topic():
+    facts = _facts("Psilocybin is a naturally occurring psychedelic compound found in mushrooms. "
+                   "It may ease depression within days.")
+    assert ("psilocybin", "drug_class", "serotonergic_psychedelic") in facts
+    assert ("psilocybin", "onset", "days") in facts and not any(f[0] == "psychedelics" for f in facts)
+    bare = _facts("DMT, a powerful short-acting psychedelic, is being tested in a trial for depression.")
+    assert {("dmt", "drug_class", "serotonergic_psychedelic"), ("dmt", "indication", "depression")} <= bare
+    # not its class: no apposition, and a bare class noun elsewhere names nothing
+    assert not any(f[1] == "drug_class" for f in _facts("Ketamine is a psychedelic, and psilocybin is too."))
+    assert ("ketamine", "side_effect", "nausea") in _facts("Ketamine can produce a psychedelic experience and nausea.")
+
+
+def test_spelled_out_numbers_and_time_points_are_time_spans():
+    facts = _facts("Psilocybin relief can last for as long as twelve weeks. "
+                   "In the trial, LSD improved anxiety by day 2, and the benefit was sustained through week 12.")
+    assert ("psilocybin", "duration", "months") in facts
+    assert ("lsd", "onset", "days") in facts and ("lsd", "duration", "months") in facts
