@@ -61,6 +61,8 @@ def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame) -> pl.DataFram
     )
     excluded = (
         values.filter(pl.col("excludes").is_not_null())
+        .with_columns(pl.col("excludes").str.split(","))
+        .explode("excludes")
         .join(ctx, left_on=[*SENTENCE_KEY, "excludes"], right_on=[*SENTENCE_KEY, "group"])
         .filter(gap <= pl.col("c_window"))
         .select("_cand")
@@ -222,6 +224,34 @@ def apposition_values(groups: pl.DataFrame, class_values: pl.DataFrame) -> pl.Da
         .explode("subject")
         .with_columns((pl.col("start") + 1).alias("end"), pl.lit("implied").alias("role"))
         .drop("_class")
+    )
+
+
+def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """Head groups for questions that name no therapy but point back with a pronoun.
+
+    On question-and-answer pages "How quickly does it work?" asks about the page's topic (the first
+    therapy the document names as a head), not about a therapy the last answer mentioned in passing.
+    Returned in the shape of `subject_groups`, to be added to it.
+    """
+    topics = (
+        groups.filter(pl.col("sets_topic"))
+        .join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
+        .sort([*SENTENCE_KEY, "g_start"])
+        .group_by("doc_id", maintain_order=True)
+        .agg(pl.col("members").first())
+    )
+    pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).group_by(SENTENCE_KEY).agg(
+        pl.col("start").min().alias("g_start"))
+    return (
+        sentences.filter(pl.col("is_question"))
+        .select(*SENTENCE_KEY, "doc_id")
+        .join(groups.select(SENTENCE_KEY).unique(), on=SENTENCE_KEY, how="anti")
+        .join(pointing_back, on=SENTENCE_KEY)
+        .join(topics, on="doc_id")
+        .select(*SENTENCE_KEY, "g_start", "members", pl.lit(False).alias("is_example"),
+                pl.lit(True).alias("sets_topic"), pl.lit(False).alias("subordinate"),
+                pl.lit(None, dtype=groups.schema["apposed_to"]).alias("apposed_to"))
     )
 
 

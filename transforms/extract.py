@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, resolve_context,
-                               subject_groups)
+from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, question_topics,
+                               resolve_context, subject_groups)
 from transforms.comparisons import find_comparisons
 from transforms.ids import stable_ids
 from transforms.mentions import find_mentions
@@ -64,13 +64,15 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     numbered = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_id"), "text")
     sentences = split_sentences(numbered).with_row_index("sid").with_columns(pl.col("sid").cast(pl.Int64))
     entities = find_mentions(sentences, ontology.entity_lexicon).drop("layer")
-    # contexts and cues only shape subjects and values: look for them where there are some
-    named = sentences.join(entities.select("sid").unique(), on="sid", how="semi")
+    # contexts and cues only shape subjects and values: look for them where there are some (and in
+    # questions, whose pronouns may name the page's topic)
+    named = sentences.filter(pl.col("sid").is_in(entities["sid"].unique().implode()) | pl.col("is_question"))
     modifiers = find_mentions(named, ontology.modifier_lexicon)
     contexts, cues = (modifiers.filter(pl.col("layer") == layer).drop("layer") for layer in ("contexts", "cues"))
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role").is_in(["subject", "class_noun"])), cues, sentences, parents)
+    groups = pl.concat([groups, question_topics(groups, sentences, cues)]).sort([*SENTENCE_KEY, "g_start"])
     values = resolve_context(entities.filter(pl.col("role").is_in(["value", "implied"])), contexts)
     values = pl.concat([values, apposition_values(groups, ontology.class_values())], how="diagonal_relaxed")
     values = apply_modifiers(values, cues)

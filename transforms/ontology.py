@@ -145,13 +145,20 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
             needs = vspec["needs"] if "needs" in vspec else spec.get("needs")
-            excludes = vspec["excludes"] if "excludes" in vspec else spec.get("excludes")
+            excludes = _excluding_groups(spec, vspec)
             for cue in vspec.get("cues", []):
                 for form in expand_phrase(cue):
                     rows.append({"phrase": form, "role": "value", "attribute": attribute,
                                  "value": vspec.get("value", vid), "needs": needs, "excludes": excludes,
                                  "window": windows.get(needs) if needs else None})
     return rows + _numeric_span_rows(raw)
+
+
+def _excluding_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any]) -> str | None:
+    """The context groups that rule a value reading out: the value's own and its attribute's, as
+    "a,b" (one column in the lexicon frame)."""
+    groups = [value_spec.get("excludes"), attribute_spec.get("excludes")]
+    return ",".join(dict.fromkeys(g for g in groups if g)) or None
 
 
 def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -246,8 +253,8 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
             raise OntologyError(f"attribute {attribute!r} lacks vocabulary values {sorted(lacking)}")
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
-            for key in ("needs", "excludes"):
-                group = vspec.get(key, spec.get(key))
+            groups = [vspec.get("needs", spec.get("needs")), vspec.get("excludes"), spec.get("excludes")]
+            for group in groups:
                 if group and group not in raw["contexts"]:
                     raise OntologyError(f"{attribute}.{vid}: unknown context group {group!r}")
     for subject, spec in raw["subjects"].items():

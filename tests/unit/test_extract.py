@@ -139,3 +139,20 @@ def test_spelled_out_numbers_and_time_points_are_time_spans():
                    "In the trial, LSD improved anxiety by day 2, and the benefit was sustained through week 12.")
     assert ("psilocybin", "duration", "months") in facts
     assert ("lsd", "onset", "days") in facts and ("lsd", "duration", "months") in facts
+
+
+def test_a_question_that_points_back_asks_about_the_page_topic():
+    text = ("Ketamine for depression: questions and answers\n\nHow is it given?\n"
+            "Most patients receive ketamine as an infusion. Esketamine is a nasal spray.\n\n"
+            "How quickly does it work?\nMany patients feel better within 24 hours.")
+    facts = _facts(text)
+    assert ("ketamine", "onset", "hours") in facts and ("esketamine", "onset", "hours") not in facts
+
+
+def test_conditions_that_rule_a_therapy_out_are_not_its_indications():
+    facts = _facts("Ketamine is not recommended for people with uncontrolled high blood pressure, "
+                   "a history of psychosis, or active substance abuse.")
+    assert ("ketamine", "risk", "psychosis") in facts
+    assert not any(f[1] == "indication" for f in facts)
+    assert ("ketamine", "indication", "substance_use_disorder") in _facts(
+        "Ketamine is being studied for people with substance use disorders.")
