@@ -33,7 +33,7 @@ from warehouse.cache import documents_to_extract, store_extraction
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
-from warehouse.release import release_tables
+from warehouse.release import data_fingerprint, release_tables
 from warehouse.store import connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
 PIPELINE_VERSION = "0.1.0"
@@ -174,6 +174,25 @@ def store_task(home: Home, extracted: pl.DataFrame, extraction: Extraction) -> N
         store_extraction(con, extracted, extraction.claims, extraction.comparisons, current_extractor_version())
 
 
+def _results(futures: list[PrefectFuture]) -> list:
+    """The futures' results in order; each future is let go once read (it would keep its result alive)."""
+    results = []
+    for position, future in enumerate(futures):
+        results.append(future.result())
+        futures[position] = None
+    return results
+
+
+def _gather_reads(batches: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Read batches stacked: (candidate documents, quarantine, furniture counts)."""
+    candidates = concat_frames([b[0] for b in batches])
+    quarantine = concat_frames([b[1] for b in batches])
+    furniture = sum_furniture([b[2] for b in batches])
+    batches.clear()
+    return candidates, quarantine, furniture
+
+
 def _store_as_done(home: Home, futures: list[PrefectFuture]) -> None:
     """Each batch's results go to the warehouse when they arrive and are then let go: the corpus's
     claims are never held in Python at once."""
@@ -207,13 +226,18 @@ def _versions() -> dict[str, str]:
 
 
 @task(cache_policy=NO_CACHE)
-def pending_version_task(home: Home, tables: dict[str, pl.DataFrame]) -> str | None:
-    return pending_version(home, tables, _versions())
+def data_fingerprint_task(tables: dict[str, pl.DataFrame]) -> str:
+    return data_fingerprint(tables)
 
 
 @task(cache_policy=NO_CACHE)
-def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, quarantine: pl.DataFrame
-                 ) -> PublishResult:
+def pending_version_task(home: Home, tables: dict[str, pl.DataFrame], fingerprint: str) -> str | None:
+    return pending_version(home, tables, _versions(), fingerprint)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, quarantine: pl.DataFrame,
+                 fingerprint: str) -> PublishResult:
     ontology = default_ontology()
     metadata = {
         **_versions(),
@@ -223,7 +247,7 @@ def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, 
         "quarantined_by_reason": dict(sorted(quarantine["reason"].value_counts().iter_rows())) if quarantine.height else {},
         "accepted_changes": gate.accepted_changes,
     }
-    return publish(home, tables, ontology, gate.summary(), validation_files(gate, "Validation"), metadata)
+    return publish(home, tables, ontology, gate.summary(), validation_files(gate, "Validation"), metadata, fingerprint)
 
 
 @task(cache_policy=NO_CACHE)
@@ -296,28 +320,32 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
         import_in_background()     # the gate's library loads while the inputs are read and extracted
         reads = [read_task.submit(batch) for batch in chunked_frame(files, batch_size) if batch.height]
-        batches = [clean_pages_task(pages), *[r.result() for r in reads]]
+        candidates, early_quarantine, furniture = _gather_reads([clean_pages_task(pages), *_results(reads)])
         clock.lap("ingest")
-        documents, copies = settle_task(concat_frames([b[0] for b in batches]))
-        furniture = sum_furniture([b[2] for b in batches])
+        documents, copies = settle_task(candidates)
+        del candidates                 # the text is held once: in `documents`
         clock.lap("clean")
-        quarantine = concat_frames([refused, *[b[1] for b in batches], copies])
+        quarantine = concat_frames([refused, early_quarantine, copies])
         to_extract = cache_task(kvp_home, documents)
+        n_to_extract = to_extract.height
         clock.lap("cache")
         _store_as_done(kvp_home, [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)
                                   if batch.height])
+        del to_extract
         clock.lap("extract")
         n_claims, n_comparisons = load_task(kvp_home, run_id, documents, quarantine, furniture)
+        documents = documents.select("doc_id", "n_chars")   # the text is in the warehouse now
         clock.lap("load")
         tables = release_task(kvp_home)
         clock.lap("release")
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, n_claims, n_comparisons,
-            to_extract.height, documents.height - to_extract.height, n_downloaded, n_not_modified,
+            n_to_extract, documents.height - n_to_extract, n_downloaded, n_not_modified,
             "skipped", "unchanged", None, None, [], quarantine.select("source", "reason", "detail").to_dicts(),
             int(documents["n_chars"].sum() or 0),
         )
-        pending = pending_version_task(kvp_home, tables)
+        data_print = data_fingerprint_task(tables)
+        pending = pending_version_task(kvp_home, tables, data_print)
         if pending is None:       # the same data as latest, which was validated when it was published
             summary.version = read_catalog(kvp_home)["latest"]
             summary.path = str(kvp_home.published / summary.version)
@@ -328,7 +356,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         summary.failed_expectations = [f"{o.table}: {o.name} ({o.description}); unexpected {o.unexpected_count}"
                                        for o in gate.failed]
         if gate.success:
-            published = publish_task(kvp_home, tables, gate, quarantine)
+            published = publish_task(kvp_home, tables, gate, quarantine, data_print)
             summary.outcome, summary.version = published.outcome, published.version
             summary.path = str(published.path) if published.path else None
         return _finish(kvp_home, run_id, summary, clock, fingerprint)

@@ -70,8 +70,11 @@ def _entry(catalog: dict, version: str | None) -> dict | None:
     return next((v for v in catalog["versions"] if v["version"] == version), None)
 
 
-def next_version(previous: dict | None, tables: dict[str, pl.DataFrame], versions_fingerprint: str) -> str | None:
-    """Semantic version of these tables against `previous`; None when nothing changed."""
+def next_version(previous: dict | None, tables: dict[str, pl.DataFrame], versions_fingerprint: str,
+                 fingerprint: str | None = None) -> str | None:
+    """Semantic version of these tables against `previous`; None when nothing changed.
+
+    `fingerprint` is `data_fingerprint(tables)` when the caller has it (it reads every row)."""
     if previous is None:
         return "1.0.0"
     major, minor, patch = (int(x) for x in previous["version"].split("."))
@@ -82,7 +85,7 @@ def next_version(previous: dict | None, tables: dict[str, pl.DataFrame], version
     )
     if removed_or_retyped:
         return f"{major + 1}.0.0"
-    if previous["data_fingerprint"] != data_fingerprint(tables) or old_schema != new_schema:
+    if previous["data_fingerprint"] != (fingerprint or data_fingerprint(tables)) or old_schema != new_schema:
         return f"{major}.{minor + 1}.0"
     if previous.get("metadata_fingerprint") != versions_fingerprint:
         return f"{major}.{minor}.{patch + 1}"
@@ -182,24 +185,27 @@ def metadata_fingerprint(metadata: dict) -> str:
                                      sort_keys=True).encode()).hexdigest()
 
 
-def pending_version(home: Home, tables: dict[str, pl.DataFrame], metadata: dict) -> str | None:
+def pending_version(home: Home, tables: dict[str, pl.DataFrame], metadata: dict, fingerprint: str | None = None
+                    ) -> str | None:
     """The version these tables would be published as, or None when they equal `latest`
     (then neither validation nor publishing has anything to do)."""
     catalog = read_catalog(home)
-    return next_version(_entry(catalog, catalog.get("latest")), tables, metadata_fingerprint(metadata))
+    return next_version(_entry(catalog, catalog.get("latest")), tables, metadata_fingerprint(metadata), fingerprint)
 
 
 def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, validation: dict,
-            validation_files: dict[str, str], metadata: dict) -> PublishResult:
-    """Write a new version if the data differs from `latest`; otherwise publish nothing."""
+            validation_files: dict[str, str], metadata: dict, fingerprint: str | None = None) -> PublishResult:
+    """Write a new version if the data differs from `latest`; otherwise publish nothing.
+
+    `fingerprint`: `data_fingerprint(tables)` when the caller has already computed it."""
     home.create()
     catalog = read_catalog(home)
     sweep_incoming(home, catalog)
     latest = _entry(catalog, catalog.get("latest"))
-    metadata = {**metadata, "data_fingerprint": data_fingerprint(tables),
+    metadata = {**metadata, "data_fingerprint": fingerprint or data_fingerprint(tables),
                 "schema_fingerprint": schema_fingerprint(tables)}
     versions_fingerprint = metadata_fingerprint(metadata)
-    version = next_version(latest, tables, versions_fingerprint)
+    version = next_version(latest, tables, versions_fingerprint, metadata["data_fingerprint"])
     if version is None:
         return PublishResult("unchanged", catalog["latest"], home.published / catalog["latest"], catalog["latest"])
     while _entry(catalog, version) or (home.published / version).exists():
