@@ -18,7 +18,8 @@ def latest_statistics(home: Home) -> dict | None:
     latest = catalog.get("latest")
     if not latest:
         return None
-    return previous_statistics(latest, pl.read_parquet(home.published / latest / "claims.parquet"))
+    claims = pl.read_parquet(home.published / latest / "claims.parquet", columns=["subject", "hedged", "negated"])
+    return previous_statistics(latest, claims)
 
 
 def validate_release(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology,

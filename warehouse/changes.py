@@ -10,10 +10,17 @@ from transforms.summarise import MATRIX_KEY
 
 _DIFFED = {"documents": "doc_id", "claims": "claim_id", "comparisons": "comparison_id"}
 _MATRIX_MEASURES = ["n_documents", "n_claims", "n_documents_negating", "conflict"]
+# what a change lists for a row of each diffed table (its key first)
+_LISTED = {"documents": ["doc_id", "source"],
+           "claims": ["claim_id", "doc_id", "subject", "attribute", "value", "negated"],
+           "comparisons": ["comparison_id", "doc_id", "subject", "attribute", "relation", "object"]}
 
 
 def read_version_tables(folder: Path) -> dict[str, pl.DataFrame]:
-    return {name: pl.read_parquet(folder / f"{name}.parquet") for name in (*_DIFFED, "comparison_matrix")}
+    """The columns a diff needs from a published version (evidence quotes are left on disk)."""
+    tables = {name: pl.read_parquet(folder / f"{name}.parquet", columns=_LISTED[name]) for name in _DIFFED}
+    tables["comparison_matrix"] = pl.read_parquet(folder / "comparison_matrix.parquet")
+    return tables
 
 
 def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame], row_limit: int | None = None
@@ -26,7 +33,7 @@ def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame
     changes: dict = {}
     for name, key in _DIFFED.items():
         before = old[name] if old else new[name].clear()
-        added = new[name].join(before.select(key), on=key, how="anti")
+        added = new[name].select(_LISTED[name]).join(before.select(key), on=key, how="anti")
         removed = before.join(new[name].select(key), on=key, how="anti")
         changes[name] = {"added": added.height, "removed": removed.height,
                          "added_rows": _rows(name, added, row_limit), "removed_rows": _rows(name, removed, row_limit),
@@ -41,10 +48,7 @@ def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame
 
 
 def _rows(name: str, frame: pl.DataFrame, limit: int | None = None) -> list[dict]:
-    columns = {"documents": ["doc_id", "source"],
-               "claims": ["claim_id", "doc_id", "subject", "attribute", "value", "negated"],
-               "comparisons": ["comparison_id", "doc_id", "subject", "attribute", "relation", "object"]}[name]
-    return frame.select(columns).head(limit if limit is not None else frame.height).to_dicts()
+    return frame.select(_LISTED[name]).head(limit if limit is not None else frame.height).to_dicts()
 
 
 def summary_line(changes: dict) -> str:
