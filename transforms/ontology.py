@@ -151,7 +151,17 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
                     rows.append({"phrase": form, "role": "value", "attribute": attribute,
                                  "value": vspec.get("value", vid), "needs": needs, "excludes": excludes,
                                  "window": windows.get(needs) if needs else None})
-    return rows + _numeric_span_rows(raw)
+    return rows + _numeric_span_rows(raw) + _counted_session_rows(raw)
+
+
+def _counted_session_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """"two guided ceremonies": count, optional describing word, session noun."""
+    spec = raw.get("counted_sessions")
+    if not spec:
+        return []
+    return [{"phrase": " ".join(str(w) for w in (count, modifier, noun) if w), "role": "value",
+             "attribute": spec["attribute"], "value": spec["value"]}
+            for count in spec["counts"] for modifier in ["", *spec["modifiers"]] for noun in spec["nouns"]]
 
 
 def _excluding_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any]) -> str | None:
@@ -265,6 +275,9 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
         if class_value and class_value.get("value") not in vocabulary["attributes"].get(
                 class_value.get("attribute"), {}).get("values", []):
             raise OntologyError(f"{subject}: class_value {class_value} is not a vocabulary attribute value")
+    counted = raw.get("counted_sessions")
+    if counted and counted["value"] not in vocabulary["attributes"].get(counted["attribute"], {}).get("values", []):
+        raise OntologyError(f"counted_sessions: {counted['attribute']}.{counted['value']} is not in the vocabulary")
     relations = set(vocabulary["comparisons"]["relations"])
     for attribute, spec in raw["comparisons"]["directions"].items():
         for relation in spec["relations"].values():

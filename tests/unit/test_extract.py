@@ -156,3 +156,12 @@ def test_conditions_that_rule_a_therapy_out_are_not_its_indications():
     assert not any(f[1] == "indication" for f in facts)
     assert ("ketamine", "indication", "substance_use_disorder") in _facts(
         "Ketamine is being studied for people with substance use disorders.")
+
+
+def test_counted_sessions_and_side_effects_named_beside_others():
+    facts = _facts("Psilocybin was given in two guided ceremonies. The first brought hours of intense anxiety "
+                   "and some nausea.")
+    assert ("psilocybin", "regimen", "multiple_sessions") in facts
+    assert ("psilocybin", "side_effect", "anxiety") in facts and ("psilocybin", "indication", "anxiety") not in facts
+    # a therapy's name inside the count stays a subject
+    assert ("ketamine", "route", "intravenous") in _facts("I did a course of ketamine infusions at a clinic.")
