@@ -19,6 +19,11 @@ import polars as pl
 SENTENCE_KEY = ["sid"]
 _COORDINATION_GAP = r"^(?:\s|,|and|or|&|/|as well as|\(|\)|both|either)*$"
 _EXAMPLE_REACH = 80
+# "daily oral escitalopram": a value right before a therapy's name (at most one word between, not a
+# function word) modifies that name
+_PREMODIFIER_GAP = (r"^\s*(?:(?:[a-z0-9\-]+)\s+)?$")
+_NOT_PREMODIFYING = r"\b(?:and|or|but|than|with|without|to|for|in|of|by|as|at|on|after|before|from|versus|vs|like|" \
+                    r"including|such|the|a|an|is|are|was|were|be|been|using|use|taking|take|than|over|into|about)\b"
 _COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
 # comma, an article and at most four words between a therapy and the name of its class
@@ -314,12 +319,24 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     out_of_clause = pl.col("subordinate").fill_null(False) & pl.col("break_end").is_not_null() & (
         pl.col("break_end") > pl.col("head_start"))
     others = others.with_columns(pl.when(out_of_clause).then(None).otherwise(pl.col("members")).alias("members")).drop(
-        "subordinate", "head_start", "break_end")
+        "subordinate", "break_end")
     others = _asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
     others = _asof_after(others, barriers.unique([*SENTENCE_KEY, "start"]), "end", "start", ["b_start"])
+    strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
+        *SENTENCE_KEY, "end", pl.col("end").alias("st_end")).unique([*SENTENCE_KEY, "end"])
+    others = _asof_before(others, strong, "start", "end", ["st_end"])
+    others = others.join(sentences.select(*SENTENCE_KEY, "folded"), on=SENTENCE_KEY, how="left")
     others = _asof_before(others, population.unique([*SENTENCE_KEY, "end"]), "start", "end", ["p_end", "p_window"])
     others = _asof_before(others, anaphors.unique([*SENTENCE_KEY, "end"]), "start", "end", ["a_end"])
     forward_ok = pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))
+    gap_after = pl.col("folded").str.slice(pl.col("end"), pl.col("after_start") - pl.col("end"))
+    premodifies = (pl.col("after_start").is_not_null() & gap_after.str.contains(_PREMODIFIER_GAP)
+                   & ~gap_after.str.contains(_NOT_PREMODIFYING)).fill_null(False)
+    # "headache was more common after psilocybin, whereas blunting was reported with escitalopram": a
+    # head before a contrast ("whereas", "but", ";") gives way to the head of the value's own clause
+    across_contrast = (pl.col("st_end").is_not_null() & pl.col("head_start").is_not_null()
+                       & (pl.col("st_end") > pl.col("head_start")) & pl.col("after_start").is_not_null()
+                       & forward_ok).fill_null(False)
     # "It is approved for adults with MDD": an anaphor before the population phrase keeps the topic
     no_carry = (
         (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window"))
@@ -331,13 +348,14 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         .join(carried_all, on=SENTENCE_KEY, how="left")
         .with_columns(
             pl.coalesce(
+                pl.when(premodifies | across_contrast).then(pl.col("after_members")),
                 "members",
                 pl.when(forward_ok).then(pl.col("after_members")),
                 pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
         .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
-              "carried_all")
+              "carried_all", "st_end", "folded", "head_start")
         .explode("subject")
     )
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

@@ -165,3 +165,19 @@ def test_counted_sessions_and_side_effects_named_beside_others():
     assert ("psilocybin", "side_effect", "anxiety") in facts and ("psilocybin", "indication", "anxiety") not in facts
     # a therapy's name inside the count stays a subject
     assert ("ketamine", "route", "intravenous") in _facts("I did a course of ketamine infusions at a clinic.")
+
+
+def test_a_value_right_before_a_therapy_modifies_it():
+    facts = _facts("Patients received two doses of psilocybin plus six weeks of daily oral escitalopram.")
+    assert {("ssri", "route", "oral"), ("ssri", "regimen", "daily")} <= facts
+    assert ("psilocybin", "route", "oral") not in facts
+    # a function word between: the value is not a modifier of the therapy after it
+    assert ("ketamine", "side_effect", "nausea") in _facts("Ketamine can cause nausea and psilocybin can too.")
+
+
+def test_a_head_across_a_contrast_gives_way_to_the_head_of_the_values_own_clause():
+    facts = _facts("Headache was more common after psilocybin, whereas emotional blunting was reported "
+                   "more often with escitalopram.")
+    assert ("ssri", "side_effect", "emotional_blunting") in facts
+    assert ("psilocybin", "side_effect", "emotional_blunting") not in facts
+    assert ("ketamine", "side_effect", "nausea") in _facts("Ketamine works fast; it can cause nausea.")
