@@ -27,7 +27,8 @@ _NOT_PREMODIFYING = r"\b(?:and|or|but|than|with|without|to|for|in|of|by|as|at|on
 _COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
 # comma, an article and at most four words between a therapy and the name of its class
-_APPOSITION_GAP = r"^\s*(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s(?:[a-z0-9\-]+\s){0,4}$"
+_APPOSITION_GAP = (r"^\s*(?:\([^()]*\))?\s*(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s"
+                   r"(?:[a-z0-9\-]+\s){0,4}$")
 
 
 def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, suffix_cols: list[str],

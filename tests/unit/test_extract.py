@@ -181,3 +181,14 @@ def test_a_head_across_a_contrast_gives_way_to_the_head_of_the_values_own_clause
     assert ("ssri", "side_effect", "emotional_blunting") in facts
     assert ("psilocybin", "side_effect", "emotional_blunting") not in facts
     assert ("ketamine", "side_effect", "nausea") in _facts("Ketamine works fast; it can cause nausea.")
+
+
+def test_low_negates_a_risk_but_not_a_dose():
+    claims = _claims("Psilocybin has a low toxicity and a low potential for abuse.")
+    assert ("psilocybin", "risk", "abuse_potential", True, False) in claims
+    assert ("ketamine", "side_effect", "dissociation") in _facts("Low-dose ketamine can cause dissociation.")
+
+
+def test_apposition_across_a_bracketed_pronunciation():
+    assert ("psilocybin", "drug_class", "serotonergic_psychedelic") in _facts(
+        "Psilocybin (/ˌsaɪləˈsaɪbɪn/) is a naturally occurring psychedelic prodrug compound.")
