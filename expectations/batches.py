@@ -6,9 +6,14 @@ DuckDB, where the document text lives; integrity and recomputed counts run in po
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 import polars as pl
+
+from warehouse.release import Table, slices
 
 EVIDENCE_SQL = """
 SELECT t.{id} AS {id},
@@ -32,28 +37,60 @@ def _with_document_facts(frame: pl.DataFrame, documents: pl.DataFrame) -> pl.Dat
     return frame.join(facts, on="doc_id", how="left").with_columns(pl.col("doc_known").fill_null(False))
 
 
-def recomputed_matrix_counts(claims: pl.DataFrame) -> pl.DataFrame:
+def recomputed_matrix_counts(claims: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Counts recomputed straight from claims, independently of transforms.summarise."""
-    asserted = claims.filter(~pl.col("negated"))
+    asserted = claims.lazy().filter(~pl.col("negated"))
     return asserted.group_by(["subject", "attribute", "value"]).agg(
         pl.len().cast(pl.Int64).alias("n_claims_recomputed"),
         pl.col("doc_id").n_unique().cast(pl.Int64).alias("n_documents_recomputed"),
-    )
+    ).collect(engine="streaming")
 
 
-def validation_frames(tables: dict[str, pl.DataFrame], con: duckdb.DuckDBPyConnection | None) -> dict[str, pd.DataFrame]:
-    """Pandas batches for GX (it has no polars source); `con` None skips the text check."""
+@dataclass
+class SlicedTable:
+    """A table too large for one pandas batch (a staged release's claims).
+
+    Checks over the whole table (keys unique, row counts, regression) see `whole`, which holds only
+    the columns they use; row-by-row checks see each slice of `slices()` in turn, with the columns
+    derived for them. Memory stays bounded by the slice size.
+    """
+    whole: pd.DataFrame
+    slices: Callable[[], Iterator[pd.DataFrame]]
+
+
+def _row_frame(name: str, id_column: str, part: pl.DataFrame, documents: pl.DataFrame,
+               con: duckdb.DuckDBPyConnection | None) -> pl.DataFrame:
+    """One table's rows with the columns the row checks use; evidence strings become a flag."""
+    frame = _with_document_facts(part, documents)
+    if name == "claims":
+        frame = frame.with_columns(pl.concat_str("attribute", pl.lit(":"), "value").alias("attribute_value"))
+    if con is not None:
+        frame = frame.join(evidence_matches(con, part, id_column), on=id_column, how="left")
+    # the quotes themselves are checked above and in DuckDB; pandas gets a flag, not the strings
+    return frame.with_columns(
+        (pl.col("evidence").str.len_chars().fill_null(0) > 0).alias("has_evidence")).drop("evidence")
+
+
+def validation_frames(tables: dict[str, Table], con: duckdb.DuckDBPyConnection | None,
+                      whole_columns: dict[str, list[str]] | None = None) -> dict[str, pd.DataFrame | SlicedTable]:
+    """Pandas batches for GX (it has no polars source); `con` None skips the text check.
+
+    A lazy (staged) table becomes a `SlicedTable`; `whole_columns` names, per table, the columns its
+    whole-table checks use."""
+    whole_columns = whole_columns or {}
     documents = tables["documents"]
     frames: dict[str, pl.DataFrame] = {"documents": documents}
+    sliced: dict[str, SlicedTable] = {}
     for name, id_column in (("claims", "claim_id"), ("comparisons", "comparison_id")):
-        frame = _with_document_facts(tables[name], documents)
-        if name == "claims":
-            frame = frame.with_columns(pl.concat_str("attribute", pl.lit(":"), "value").alias("attribute_value"))
-        if con is not None:
-            frame = frame.join(evidence_matches(con, tables[name], id_column), on=id_column, how="left")
-        # the quotes themselves are checked above and in DuckDB; pandas gets a flag, not the strings
-        frames[name] = frame.with_columns(
-            (pl.col("evidence").str.len_chars().fill_null(0) > 0).alias("has_evidence")).drop("evidence")
+        table = tables[name]
+        if isinstance(table, pl.LazyFrame):
+            sliced[name] = SlicedTable(
+                whole=table.select(whole_columns.get(name) or [id_column]).collect(engine="streaming").to_pandas(),
+                slices=lambda name=name, id_column=id_column, table=table: (
+                    _row_frame(name, id_column, part, documents, con).to_pandas() for part in slices(table)),
+            )
+        else:
+            frames[name] = _row_frame(name, id_column, table, documents, con)
     frames["comparison_matrix"] = (
         tables["comparison_matrix"]
         .join(recomputed_matrix_counts(tables["claims"]), on=["subject", "attribute", "value"], how="left")
@@ -61,4 +98,4 @@ def validation_frames(tables: dict[str, pl.DataFrame], con: duckdb.DuckDBPyConne
     )
     frames["therapies"] = tables["therapies"]
     frames["attributes"] = tables["attributes"].drop("allowed_values")
-    return {name: frame.to_pandas() for name, frame in frames.items()}
+    return {**{name: frame.to_pandas() for name, frame in frames.items()}, **sliced}

@@ -12,12 +12,15 @@ import logging
 import os
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import polars as pl
 
 from expectations.suites import CRITICAL, REGRESSION, WARNING, Check
+
+if TYPE_CHECKING:
+    from expectations.batches import SlicedTable
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -96,10 +99,31 @@ def _gx_context():
     return context
 
 
-def run_gate(frames: dict[str, pd.DataFrame], checks: list[Check], accepted_changes: str | None = None) -> GateResult:
-    """Validate each table's batch against its suite; decide by severity."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
+# expectations about a table as a whole; the others hold row by row and can be checked slice by slice
+WHOLE_TABLE_EXPECTATIONS = {"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique",
+                            "ExpectTableRowCountToBeBetween", "ExpectTableRowCountToEqual",
+                            "ExpectColumnDistinctValuesToContainSet", "ExpectColumnMeanToBeBetween"}
+
+
+def whole_table_columns(checks: list[Check]) -> dict[str, list[str]]:
+    """Per table, the columns its whole-table checks read (what a sliced table keeps whole)."""
+    columns: dict[str, list[str]] = {}
+    for check in checks:
+        if check.expectation in WHOLE_TABLE_EXPECTATIONS:
+            used = [check.kwargs["column"]] if "column" in check.kwargs else check.kwargs.get("column_list", [])
+            columns.setdefault(check.table, [])
+            columns[check.table] += [c for c in used if c not in columns[check.table]]
+    return columns
+
+
+def run_gate(frames: dict[str, pd.DataFrame | SlicedTable], checks: list[Check],
+             accepted_changes: str | None = None) -> GateResult:
+    """Validate each table's batch against its suite; decide by severity.
+
+    A sliced table is validated in two parts: its whole-table checks on its whole (narrow) frame, its
+    row checks on each slice, their outcomes summed per check.
+    """
+    from expectations.batches import SlicedTable
 
     context = _gx_context()
     source = context.data_sources.add_pandas("kvp")
@@ -107,31 +131,76 @@ def run_gate(frames: dict[str, pd.DataFrame], checks: list[Check], accepted_chan
     gx_results: dict[str, dict] = {}
     for table in sorted({c.table for c in checks}):
         table_checks = [c for c in checks if c.table == table]
-        suite = gx.ExpectationSuite(name=f"kvp.{table}")
-        for check in table_checks:
-            severity = check.severity
-            if severity == REGRESSION:
-                severity = WARNING if accepted_changes else CRITICAL
-            expectation = getattr(gxe, check.expectation)(
-                **check.kwargs, meta={"name": check.name, "severity": severity, "description": check.description})
-            suite.add_expectation(expectation)
-        suite = context.suites.add(suite)
-        batch_definition = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("all")
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frames[table]})
+        frame = frames[table]
+        if not isinstance(frame, SlicedTable):
+            validate = _validator(context, source, table, table_checks, accepted_changes)
+            found, gx_results[table] = validate(frame)
+            outcomes += found
+            continue
+        whole = [c for c in table_checks if c.expectation in WHOLE_TABLE_EXPECTATIONS]
+        rows = [c for c in table_checks if c.expectation not in WHOLE_TABLE_EXPECTATIONS]
+        if whole:
+            found, gx_results[table] = _validator(context, source, table, whole, accepted_changes)(frame.whole)
+            outcomes += found
+        if rows:
+            validate = _validator(context, source, f"{table}.rows", rows, accepted_changes)
+            per_slice = [validate(part) for part in frame.slices()]
+            gx_results[f"{table}.rows"] = {"slices": [result for _, result in per_slice]}
+            outcomes += _summed([found for found, _ in per_slice])
+    success = not any(o.severity == CRITICAL and not o.success for o in outcomes)
+    return GateResult(success, outcomes, accepted_changes, gx_results)
+
+
+def _validator(context, source, name: str, checks: list[Check], accepted_changes: str | None):
+    """A function validating one pandas frame against these checks: (outcomes, GX result as JSON)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    table = checks[0].table
+    suite = gx.ExpectationSuite(name=f"kvp.{name}")
+    for check in checks:
+        severity = check.severity
+        if severity == REGRESSION:
+            severity = WARNING if accepted_changes else CRITICAL
+        suite.add_expectation(getattr(gxe, check.expectation)(
+            **check.kwargs, meta={"name": check.name, "severity": severity, "description": check.description}))
+    suite = context.suites.add(suite)
+    batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+
+    def validate(frame: pd.DataFrame) -> tuple[list[Outcome], dict]:
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
-        gx_results[table] = result.to_json_dict()
+        found = []
         for item in result.results:
             meta = item.expectation_config.meta
             details = item.result or {}
             exception = (item.exception_info or {}).get("exception_message")
-            outcomes.append(Outcome(
+            found.append(Outcome(
                 name=meta["name"], table=table, severity=meta["severity"], description=meta["description"],
                 success=bool(item.success), unexpected_count=details.get("unexpected_count"),
                 observed=exception or details.get("observed_value"),
                 sample=[_plain(v) for v in details.get("partial_unexpected_list", [])[:5]],
             ))
-    success = not any(o.severity == CRITICAL and not o.success for o in outcomes)
-    return GateResult(success, outcomes, accepted_changes, gx_results)
+        return found, result.to_json_dict()
+
+    return validate
+
+
+def _summed(per_slice: list[list[Outcome]]) -> list[Outcome]:
+    """One outcome per check over all slices: it holds when it held on every slice."""
+    merged: dict[str, Outcome] = {}
+    for found in per_slice:
+        for outcome in found:
+            seen = merged.get(outcome.name)
+            if seen is None:
+                merged[outcome.name] = Outcome(**asdict(outcome))
+                continue
+            seen.success = seen.success and outcome.success
+            if outcome.unexpected_count is not None:
+                seen.unexpected_count = (seen.unexpected_count or 0) + outcome.unexpected_count
+            seen.observed = seen.observed if seen.observed is not None else outcome.observed
+            seen.sample = (seen.sample + outcome.sample)[:5]
+    return list(merged.values())
 
 
 def _plain(value: Any) -> Any:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import uuid
 from pathlib import Path
 
 import click
@@ -271,9 +273,13 @@ def _run_validation(target: str | None, home: Home):
         from warehouse.release import release_tables
         from warehouse.store import connect
 
-        with connect(home.warehouse, read_only=True) as con:
-            tables = release_tables(con, ontology)
-        return [], validate_release(home, tables, ontology), f"warehouse {home.warehouse}"
+        staging = home.staging / f"validate-{uuid.uuid4().hex}"
+        try:
+            with connect(home.warehouse, read_only=True) as con:
+                tables = release_tables(con, ontology, staging)
+            return [], validate_release(home, tables, ontology), f"warehouse {home.warehouse}"
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     folder = Path(target)
     if not folder.is_dir():
         folder = home.published / target

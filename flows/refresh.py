@@ -6,6 +6,7 @@ Orchestration only: every task calls one function of transforms/, warehouse/ or 
 from __future__ import annotations
 
 import resource
+import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from warehouse.cache import documents_to_extract, store_extraction
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
-from warehouse.release import data_fingerprint, release_tables
+from warehouse.release import Table, data_fingerprint, release_tables
 from warehouse.store import connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
 PIPELINE_VERSION = "0.1.0"
@@ -209,13 +210,13 @@ def load_task(home: Home, run_id: str, documents: pl.DataFrame, quarantine: pl.D
 
 
 @task(cache_policy=NO_CACHE)
-def release_task(home: Home) -> dict[str, pl.DataFrame]:
+def release_task(home: Home, run_id: str) -> dict[str, Table]:
     with connect(home.warehouse, read_only=True) as con:
-        return release_tables(con, default_ontology())
+        return release_tables(con, default_ontology(), home.staging / run_id)
 
 
 @task(cache_policy=NO_CACHE)
-def validate_task(home: Home, tables: dict[str, pl.DataFrame], accepted_changes: str | None) -> GateResult:
+def validate_task(home: Home, tables: dict[str, Table], accepted_changes: str | None) -> GateResult:
     return validate_release(home, tables, default_ontology(), accepted_changes)
 
 
@@ -226,17 +227,17 @@ def _versions() -> dict[str, str]:
 
 
 @task(cache_policy=NO_CACHE)
-def data_fingerprint_task(tables: dict[str, pl.DataFrame]) -> str:
+def data_fingerprint_task(tables: dict[str, Table]) -> str:
     return data_fingerprint(tables)
 
 
 @task(cache_policy=NO_CACHE)
-def pending_version_task(home: Home, tables: dict[str, pl.DataFrame], fingerprint: str) -> str | None:
+def pending_version_task(home: Home, tables: dict[str, Table], fingerprint: str) -> str | None:
     return pending_version(home, tables, _versions(), fingerprint)
 
 
 @task(cache_policy=NO_CACHE)
-def publish_task(home: Home, tables: dict[str, pl.DataFrame], gate: GateResult, quarantine: pl.DataFrame,
+def publish_task(home: Home, tables: dict[str, Table], gate: GateResult, quarantine: pl.DataFrame,
                  fingerprint: str) -> PublishResult:
     ontology = default_ontology()
     metadata = {
@@ -273,6 +274,7 @@ def record_task(home: Home, run_id: str, outcome: str, version: str | None, mess
 def _finish(home: Home, run_id: str, summary: RefreshSummary, clock: StageClock, fingerprint: str
             ) -> RefreshSummary:
     clock.lap("publish")
+    shutil.rmtree(home.staging / run_id, ignore_errors=True)
     summary.stage_seconds, summary.stage_peak_rss_mb = clock.seconds, clock.peak_rss_mb
     record_task(home, run_id, summary.outcome, summary.version, "; ".join(summary.failed_expectations) or None,
                 fingerprint)
@@ -291,6 +293,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
     clock = StageClock()
     kvp_home = Home.resolve(home).create()
     run_id = uuid.uuid4().hex
+    shutil.rmtree(kvp_home.staging, ignore_errors=True)    # what a killed run left behind
     with connect(kvp_home.warehouse) as con:
         start_run(con, run_id)
     try:
@@ -336,7 +339,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         n_claims, n_comparisons = load_task(kvp_home, run_id, documents, quarantine, furniture)
         documents = documents.select("doc_id", "n_chars")   # the text is in the warehouse now
         clock.lap("load")
-        tables = release_task(kvp_home)
+        tables = release_task(kvp_home, run_id)
         clock.lap("release")
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, n_claims, n_comparisons,
@@ -361,6 +364,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             summary.path = str(published.path) if published.path else None
         return _finish(kvp_home, run_id, summary, clock, fingerprint)
     except BaseException as error:
+        shutil.rmtree(kvp_home.staging / run_id, ignore_errors=True)
         record_task(kvp_home, run_id, "failed", None, f"{type(error).__name__}: {error}")
         raise
 

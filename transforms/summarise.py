@@ -12,14 +12,15 @@ MATRIX_SCHEMA = {"subject": pl.String, "attribute": pl.String, "value": pl.Strin
                  "conflict": pl.Boolean}
 
 
-def comparison_matrix(claims: pl.DataFrame) -> pl.DataFrame:
+def comparison_matrix(claims: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per (subject, attribute, value) any claim names.
 
     `conflict` is true for every value of a (subject, attribute) where some value is asserted by
     one document and negated by another (a document that says both is not a conflict of sources).
     """
     asserted = ~pl.col("negated")
-    matrix = claims.group_by(MATRIX_KEY).agg(
+    # a lazy scan is aggregated by the streaming engine: the claims are never all in memory
+    matrix = claims.lazy().select(*MATRIX_KEY, "doc_id", "negated", "hedged").group_by(MATRIX_KEY).agg(
         pl.col("doc_id").filter(asserted).n_unique().cast(pl.Int64).alias("n_documents"),
         asserted.sum().cast(pl.Int64).alias("n_claims"),
         pl.col("hedged").filter(asserted).mean().fill_null(0.0).alias("share_hedged"),
@@ -28,7 +29,8 @@ def comparison_matrix(claims: pl.DataFrame) -> pl.DataFrame:
     )
     contested = (pl.col("n_documents") > 0) & (pl.col("n_documents_negating") > 0) & (pl.col("_n_sources") > 1)
     return (
-        matrix.with_columns(contested.any().over(["subject", "attribute"]).alias("conflict"))
+        matrix.collect(engine="streaming")
+        .with_columns(contested.any().over(["subject", "attribute"]).alias("conflict"))
         .drop("_n_sources")
         .sort(MATRIX_KEY)
         .cast(MATRIX_SCHEMA)

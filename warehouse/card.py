@@ -8,6 +8,7 @@ import re
 import polars as pl
 
 from transforms.ontology import Ontology
+from warehouse.release import Table, row_count
 
 GLANCE_SUBJECTS = ["ketamine", "esketamine", "psilocybin", "mdma", "lsd", "psychedelics",
                    "traditional_antidepressants"]
@@ -43,7 +44,7 @@ def glance_table(matrix: pl.DataFrame, ontology: Ontology) -> str:
     return "\n".join(lines)
 
 
-def render_card(*, version: str, created_at: str, tables: dict[str, pl.DataFrame], ontology: Ontology,
+def render_card(*, version: str, created_at: str, tables: dict[str, Table], ontology: Ontology,
                 changes_line: str, previous: str | None, validation: dict, metadata: dict,
                 chart_file: str | None = None) -> str:
     docs, claims, comparisons = tables["documents"], tables["claims"], tables["comparisons"]
@@ -86,7 +87,7 @@ def render_card(*, version: str, created_at: str, tables: dict[str, pl.DataFrame
         "",
         "| table | rows |",
         "|---|---|",
-        *[f"| {name} | {frame.height} |" for name, frame in tables.items()],
+        *[f"| {name} | {row_count(frame)} |" for name, frame in tables.items()],
         f"| quarantined inputs (not published) | {metadata.get('n_quarantined', 0)} |",
         "",
     ]

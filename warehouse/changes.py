@@ -23,8 +23,8 @@ def read_version_tables(folder: Path) -> dict[str, pl.DataFrame]:
     return tables
 
 
-def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame], row_limit: int | None = None
-                ) -> dict:
+def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame | pl.LazyFrame],
+                row_limit: int | None = None) -> dict:
     """A JSON-ready description of the change from `old` (None: nothing before) to `new`.
 
     Counts are always complete; with `row_limit`, each list of added or removed rows stops there
@@ -32,9 +32,11 @@ def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame
     """
     changes: dict = {}
     for name, key in _DIFFED.items():
-        before = old[name] if old else new[name].clear()
-        added = new[name].select(_LISTED[name]).join(before.select(key), on=key, how="anti")
-        removed = before.join(new[name].select(key), on=key, how="anti")
+        # lazily, so that a staged (on-disk) table is compared without loading it whole
+        rows = new[name].lazy().select(_LISTED[name])
+        before = old[name].lazy().select(_LISTED[name]) if old else rows.clear()
+        added = rows.join(before.select(key), on=key, how="anti").collect(engine="streaming")
+        removed = before.join(rows.select(key), on=key, how="anti").collect(engine="streaming")
         changes[name] = {"added": added.height, "removed": removed.height,
                          "added_rows": _rows(name, added, row_limit), "removed_rows": _rows(name, removed, row_limit),
                          "rows_truncated": row_limit is not None and max(added.height, removed.height) > row_limit}

@@ -33,6 +33,11 @@ class Home:
         return self.published / "catalog.json"
 
     @property
+    def staging(self) -> Path:
+        """Scratch files of runs in progress (a release's claims); removed when a run ends."""
+        return self.root / "staging"
+
+    @property
     def prefect(self) -> Path:
         return self.root / "prefect"
 

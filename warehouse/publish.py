@@ -25,7 +25,8 @@ from warehouse.card import render_card
 from warehouse.chart import render_support_svg
 from warehouse.changes import changes_markdown, diff_tables, read_version_tables, summary_line
 from warehouse.home import Home
-from warehouse.release import PUBLISHED_TABLES, TABLE_KEYS, data_fingerprint, schema_fingerprint, schema_of
+from warehouse.release import (PUBLISHED_TABLES, TABLE_KEYS, Table, data_fingerprint, row_count, schema_fingerprint,
+                               schema_of, schema_of_table)
 
 CHANGES_ROW_LIMIT = 10_000   # rows listed per change list in changes.json; counts are always complete
 INCOMING_PREFIX = ".incoming-"
@@ -106,6 +107,14 @@ def _field_type(dtype: pl.DataType) -> str:
     return "string"
 
 
+def _write_parquet(frame: Table, path: Path) -> None:
+    """A lazy table is streamed to the file (a staged release is never loaded whole)."""
+    if isinstance(frame, pl.LazyFrame):
+        frame.sink_parquet(path, compression="zstd", statistics=True)
+    else:
+        frame.write_parquet(path, compression="zstd", statistics=True)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -121,7 +130,7 @@ def datapackage(folder: Path, tables: dict[str, pl.DataFrame], version: str, cre
         path = folder / f"{name}.parquet"
         fields = [{"name": col, "type": _field_type(dtype), **({"description": FIELD_DESCRIPTIONS[col]}
                                                               if col in FIELD_DESCRIPTIONS else {})}
-                  for col, dtype in tables[name].schema.items()]
+                  for col, dtype in schema_of_table(tables[name]).items()]
         resources.append({
             "name": name,
             "path": f"{name}.parquet",
@@ -216,7 +225,7 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     incoming = home.published / f"{INCOMING_PREFIX}{uuid.uuid4().hex}"
     incoming.mkdir()
     for name in PUBLISHED_TABLES:
-        tables[name].write_parquet(incoming / f"{name}.parquet", compression="zstd", statistics=True)
+        _write_parquet(tables[name], incoming / f"{name}.parquet")
     (incoming / "validation").mkdir()
     for file_name, content in validation_files.items():
         (incoming / "validation" / file_name).write_text(content, encoding="utf-8")
@@ -248,7 +257,7 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
         "version": version, "created_at": created_at, "path": version,
         "data_fingerprint": metadata["data_fingerprint"], "schema_fingerprint": metadata["schema_fingerprint"],
         "metadata_fingerprint": versions_fingerprint, "schema": schema_of(tables),
-        "counts": {name: tables[name].height for name in PUBLISHED_TABLES},
+        "counts": {name: row_count(tables[name]) for name in PUBLISHED_TABLES},
         "validation": {"success": validation.get("success"), "warnings": len(validation.get("warnings", []))},
         "changes": summary_line(changes), "previous": previous_version,
         "accepted_changes": metadata.get("accepted_changes"),

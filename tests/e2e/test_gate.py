@@ -12,6 +12,7 @@ import pytest
 
 import flows.refresh as refresh_module
 from flows.refresh import refresh
+from warehouse.release import row_count
 
 
 def _duplicate_claim(t):
@@ -58,7 +59,7 @@ def _duplicate_comparison(t):
 
 
 def _claims_drop(t):
-    t["claims"] = t["claims"].head(int(t["claims"].height * 0.4))
+    t["claims"] = t["claims"].head(int(row_count(t["claims"]) * 0.4))
 
 
 CORRUPTIONS = [
@@ -93,8 +94,8 @@ def _latest(home) -> str:
 def test_corruption_is_blocked_and_named(home, seeds_dir, monkeypatch, corrupt, expectation):
     real = refresh_module.release_tables
 
-    def corrupted(con, ontology):
-        tables = real(con, ontology)
+    def corrupted(con, ontology, staging):
+        tables = real(con, ontology, staging)
         corrupt(tables)
         return tables
 

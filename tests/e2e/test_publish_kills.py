@@ -43,7 +43,7 @@ PUBLISH_AND_DIE = textwrap.dedent("""
     elif point == "before_latest_link":
         P.point_latest_link = die
     with connect(home.warehouse, read_only=True) as con:
-        tables = release_tables(con, default_ontology())
+        tables = release_tables(con, default_ontology(), home.staging / "kill")
     P.publish(home, tables, default_ontology(), {"success": True}, {}, %r)
 """ % (METADATA,))
 
@@ -62,7 +62,7 @@ def _load(home: Home, folder) -> None:
 
 def _publish(home: Home):
     with connect(home.warehouse, read_only=True) as con:
-        tables = release_tables(con, default_ontology())
+        tables = release_tables(con, default_ontology(), home.staging / "test")
     return publish(home, tables, default_ontology(), {"success": True}, {}, METADATA)
 
 

@@ -1,0 +1,71 @@
+"""A staged (lazy) claims table is fingerprinted and validated slice by slice, with the same results
+as the whole table in memory."""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+import pytest
+
+import warehouse.release as release
+from expectations.batches import validation_frames
+from expectations.gate import run_gate, whole_table_columns
+from expectations.suites import build_checks
+from transforms.extract import extract
+from transforms.ontology import default_ontology
+from transforms.summarise import attributes_table, comparison_matrix, therapies_table
+
+TEXTS = [
+    "Ketamine works within hours. It can cause dissociation, nausea and dizziness. Esketamine is a nasal spray.",
+    "Psilocybin may ease depression for months. SSRIs take weeks and can cause weight gain and insomnia.",
+    "MDMA-assisted therapy is being studied for PTSD. LSD can cause hallucinations and anxiety.",
+]
+
+
+@pytest.fixture()
+def tables(monkeypatch) -> dict:
+    monkeypatch.setattr(release, "ROWS_PER_SLICE", 3)
+    texts = {hashlib.sha256(t.encode()).hexdigest(): t for t in TEXTS}
+    documents = pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())})
+    extraction = extract(documents)
+    claims = extraction.claims.drop("n_mentions").sort("claim_id")
+    assert claims.height > 6          # several slices
+    return {
+        "documents": documents.select("doc_id", pl.lit("test").alias("source"),
+                                      pl.col("text").str.len_chars().cast(pl.Int64).alias("n_chars")),
+        "claims": claims.lazy(),
+        "comparisons": extraction.comparisons.drop("n_mentions"),
+        "comparison_matrix": comparison_matrix(claims),
+        "therapies": therapies_table(default_ontology()),
+        "attributes": attributes_table(default_ontology()),
+    }
+
+
+def test_a_lazy_table_fingerprints_like_the_same_rows_in_memory(tables):
+    lazy = tables["claims"]
+    assert release.table_fingerprint("claims", lazy) == release.table_fingerprint("claims", lazy.collect())
+    shuffled = lazy.collect().sample(fraction=1.0, shuffle=True, seed=1).lazy()     # out of key order
+    assert release.table_fingerprint("claims", shuffled) == release.table_fingerprint("claims", lazy.collect())
+
+
+def _gate(tables):
+    checks = build_checks(default_ontology(), previous=None, with_text=False)
+    return run_gate(validation_frames(tables, None, whole_table_columns(checks)), checks)
+
+
+def test_row_checks_are_summed_over_slices_and_whole_table_checks_see_every_row(tables):
+    assert _gate(tables).success
+    claims = tables["claims"].collect()
+    last = claims.height - 1
+    bad = claims.with_columns(
+        pl.when(pl.int_range(pl.len()) == last).then(pl.lit("unicorn")).otherwise(pl.col("subject")).alias("subject"),
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(-1, dtype=pl.Int64)).otherwise(pl.col("char_start"))
+        .alias("char_start"))
+    duplicated = pl.concat([bad, claims.tail(1)])            # the same claim_id in the first and the last slice
+    result = _gate({**tables, "claims": duplicated.lazy()})
+    failed = {o.name: o for o in result.failed}
+    assert failed["claims.subject.in_ontology"].unexpected_count == 1
+    assert failed["claims.char_start.non_negative"].unexpected_count == 1
+    assert "claims.claim_id.unique" in failed
+    assert sum(o.name == "claims.subject.in_ontology" for o in result.outcomes) == 1   # one outcome per check
