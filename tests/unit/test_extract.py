@@ -192,3 +192,11 @@ def test_low_negates_a_risk_but_not_a_dose():
 def test_apposition_across_a_bracketed_pronunciation():
     assert ("psilocybin", "drug_class", "serotonergic_psychedelic") in _facts(
         "Psilocybin (/ˌsaɪləˈsaɪbɪn/) is a naturally occurring psychedelic prodrug compound.")
+
+
+def test_a_releaser_is_not_a_reuptake_inhibitor():
+    facts = _facts("MDMA increases the release of serotonin, dopamine and norepinephrine in the brain.")
+    assert ("mdma", "mechanism", "serotonin_modulation") in facts
+    assert not {("mdma", "mechanism", "serotonin_reuptake_inhibition"),
+                ("mdma", "mechanism", "norepinephrine_reuptake_inhibition")} & facts
+    assert ("ssri", "mechanism", "serotonin_reuptake_inhibition") in _facts("SSRIs increase serotonin levels.")
