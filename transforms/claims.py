@@ -363,10 +363,11 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                        & (pl.col("st_end") > pl.col("head_start")) & pl.col("after_start").is_not_null()
                        & forward_ok).fill_null(False)
     # "It is approved for adults with MDD": an anaphor before the population phrase keeps the topic
-    no_carry = (
+    # (only a condition: "people with a history of psychosis should not ..." still warns about the topic)
+    no_carry = pl.col("attribute").is_in(topic_attributes) & (
         (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window"))
          & (pl.col("a_end").is_null() | (pl.col("a_end") > pl.col("p_end"))))
-        | (pl.col("attribute").is_in(topic_attributes) & (pl.col("start") <= 2))
+        | (pl.col("start") <= 2)
     )
     others = (
         others.join(carried, on=SENTENCE_KEY, how="left")

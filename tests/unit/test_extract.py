@@ -200,3 +200,10 @@ def test_a_releaser_is_not_a_reuptake_inhibitor():
     assert not {("mdma", "mechanism", "serotonin_reuptake_inhibition"),
                 ("mdma", "mechanism", "norepinephrine_reuptake_inhibition")} & facts
     assert ("ssri", "mechanism", "serotonin_reuptake_inhibition") in _facts("SSRIs increase serotonin levels.")
+
+
+def test_a_warning_about_people_with_a_condition_stays_with_the_topic():
+    facts = _facts("Psilocybin can ease depression. Critics say that people with a history of psychosis may be harmed.")
+    assert ("psilocybin", "risk", "psychosis") in facts
+    assert ("psilocybin", "indication", "ptsd") not in _facts(
+        "Psilocybin is being studied. Many people with PTSD also have depression.")
