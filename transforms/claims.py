@@ -132,7 +132,8 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
                    parents: dict[str, str | None]) -> pl.DataFrame:
     """Subject mentions -> groups of coordinated subjects, each marked head or example.
 
-    Returns one row per group: sid, g_start, members (list), is_example, sets_topic, subordinate.
+    Returns one row per group: sid, g_start, members (list), is_example, sets_topic, subordinate,
+    apposed_to (the therapy a class in apposition describes), is_object (measured against, after "than").
     """
     mentions = subjects.select(*SENTENCE_KEY, "start", "end", "subject", "role").unique([*SENTENCE_KEY, "start"])
     # a therapy right after "a form of", "outside" ... is a complement: never a head, never coordinated
@@ -143,8 +144,18 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     gap = (pl.col("folded").str.slice(pl.col("cp_end"), pl.col("start") - pl.col("cp_end")))
     is_complement = (pl.col("cp_end").is_not_null() & (pl.col("start") - pl.col("cp_end") <= _COMPLEMENT_REACH)
                      & gap.str.contains(r"^[a-z0-9 \-]*$"))
+    # "slower to act than ketamine": the therapy after "than" is what the subject is measured against; it
+    # stays a group (a comparison needs it) but never takes the values around it nor becomes the topic
+    thans = cues.filter((pl.col("role") == "marker") & (pl.col("group") == "than")).select(
+        *SENTENCE_KEY, "end", pl.col("end").alias("than_end"))
+    mentions = _asof_before(mentions, thans.unique([*SENTENCE_KEY, "end"]), "start", "end", ["than_end"])
+    than_gap = pl.col("folded").str.slice(pl.col("than_end"), pl.col("start") - pl.col("than_end"))
+    is_object = (pl.col("than_end").is_not_null() & (pl.col("start") - pl.col("than_end") <= _COMPLEMENT_REACH)
+                 & than_gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
     mentions = (with_folded(mentions, sentences)
-                .filter(~is_complement.fill_null(False)).drop("cp_end", "folded"))
+                .filter(~is_complement.fill_null(False))
+                .with_columns(is_object.alias("_object"))
+                .drop("cp_end", "than_end", "folded"))
     examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "end", pl.col("end").alias("ex_end"))
     strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
         *SENTENCE_KEY, "end", pl.col("end").alias("st_end"))
@@ -208,6 +219,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             pl.col("_subordinate").first().alias("_subordinate"),
             pl.col("_bracketed").first().alias("_bracketed"),
             pl.col("_apposition").first().alias("_apposition"),
+            pl.col("_object").first().alias("is_object"),
         )
         .sort([*SENTENCE_KEY, "g_start"])
         .with_columns(pl.when(pl.col("_apposition")).then(pl.col("members").shift(1)).alias("apposed_to"))
@@ -225,10 +237,10 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     )
     # a class named in apposition describes the therapy before it: like an example, it is not a head
     groups = groups.with_columns(pl.col("is_example") | pl.col("_apposition"))
-    return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed"))
-                               .alias("sets_topic")).select(
+    return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed")
+                                & ~pl.col("is_object")).alias("sets_topic")).select(
         *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"),
-        "apposed_to")
+        "apposed_to", "is_object")
 
 
 def apposition_values(groups: pl.DataFrame, class_values: pl.DataFrame) -> pl.DataFrame:
@@ -269,7 +281,7 @@ def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
         .join(topics, on="doc_id")
         .select(*SENTENCE_KEY, "g_start", "members", pl.lit(False).alias("is_example"),
                 pl.lit(True).alias("sets_topic"), pl.lit(False).alias("subordinate"),
-                pl.lit(None, dtype=groups.schema["apposed_to"]).alias("apposed_to"))
+                pl.lit(None, dtype=groups.schema["apposed_to"]).alias("apposed_to"), pl.lit(False).alias("is_object"))
     )
 
 
@@ -325,7 +337,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     or opens the sentence as its topic ("TRD is ..."). A subject alias that implies a value
     ("ketamine infusion") keeps its own subject.
     """
-    heads = groups.filter(~pl.col("is_example"))
+    heads = groups.filter(~pl.col("is_example") & ~pl.col("is_object"))
     carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences)
     # "Both appear to ...": every therapy of the last sentence that named some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()

@@ -52,10 +52,15 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .join(ontology.value_directions(), on=["attribute", "value"])
         .select(_FACT_COLUMNS)
     )
+    side = [*SENTENCE_KEY, "subject", "attribute"]
     facts = (
-        pl.concat([phrase_facts, value_facts])
+        pl.concat([phrase_facts.with_columns(pl.lit(True).alias("_phrase")),
+                   value_facts.with_columns(pl.lit(False).alias("_phrase"))])
         .filter(~pl.col("negated"))
-        .group_by([*SENTENCE_KEY, "subject", "attribute"])
+        # "psilocybin is slower than ketamine, but works within a day": a side's own words of direction
+        # outweigh what its values would say
+        .filter(pl.col("_phrase") | ~pl.col("_phrase").any().over(side))
+        .group_by(side)
         .agg(
             pl.col("direction").unique().alias("directions"),
             pl.col("start").min().alias("start"),

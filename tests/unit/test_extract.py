@@ -207,3 +207,12 @@ def test_a_warning_about_people_with_a_condition_stays_with_the_topic():
     assert ("psilocybin", "risk", "psychosis") in facts
     assert ("psilocybin", "indication", "ptsd") not in _facts(
         "Psilocybin is being studied. Many people with PTSD also have depression.")
+
+
+def test_the_therapy_after_than_is_measured_against_not_described():
+    extraction = extract(docs_frame("Psilocybin is slower to act than ketamine, but its effects often appear "
+                                    "within a day or two of a single session."))
+    facts = {(r["subject"], r["attribute"], r["value"]) for r in extraction.claims.iter_rows(named=True)}
+    assert ("psilocybin", "onset", "days") in facts and ("ketamine", "onset", "days") not in facts
+    relations = set(extraction.comparisons.select("subject", "attribute", "relation", "object").iter_rows())
+    assert relations == {("psilocybin", "onset", "slower_than", "ketamine")}
