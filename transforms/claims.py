@@ -159,8 +159,11 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "end", pl.col("end").alias("ex_end"))
     strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
         *SENTENCE_KEY, "end", pl.col("end").alias("st_end"))
-    leading = cues.filter(pl.col("role") == "subordinator").select(
-        *SENTENCE_KEY, "end", pl.col("end").alias("mk_end"))
+    # "unlike", "compared with" anywhere; "while", "although" only where a clause opens: at the start of
+    # the sentence or after a lead-in ("Rapid relief: While conventional medications ...")
+    opens_clause = pl.col("folded").str.slice(0, pl.col("start")).str.contains(r"(?:^|:)[\s\W]*$")
+    leading = with_folded(cues.filter(pl.col("role") == "subordinator"), sentences).filter(
+        (pl.col("group") != "clause") | opens_clause).select(*SENTENCE_KEY, "end", pl.col("end").alias("mk_end"))
     any_terminator = cues.filter(pl.col("role") == "terminator").select(*SENTENCE_KEY, "end", pl.col("end").alias("tm_end"))
     mentions = _asof_before(mentions, examples.unique([*SENTENCE_KEY, "end"]), "start", "end", ["ex_end"])
     mentions = _asof_before(mentions, strong.unique([*SENTENCE_KEY, "end"]), "start", "end", ["st_end"])

@@ -230,7 +230,8 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     attribution = raw["attribution"]
     add(attribution["population"]["phrases"], "population", window=attribution["population"]["window"])
     add(attribution["barriers"], "barrier")
-    add(attribution["subordinators"], "subordinator")
+    add(attribution["subordinators"], "subordinator", group="phrase")
+    add(attribution.get("clause_subordinators", []), "subordinator", group="clause")
     add(attribution["anaphors"], "anaphor")
     add(attribution["plural_anaphors"], "plural_anaphor")
     for kind, phrases in raw["comparisons"]["markers"].items():

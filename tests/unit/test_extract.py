@@ -216,3 +216,12 @@ def test_the_therapy_after_than_is_measured_against_not_described():
     assert ("psilocybin", "onset", "days") in facts and ("ketamine", "onset", "days") not in facts
     relations = set(extraction.comparisons.select("subject", "attribute", "relation", "object").iter_rows())
     assert relations == {("psilocybin", "onset", "slower_than", "ketamine")}
+
+
+def test_while_mid_sentence_opens_a_main_clause_with_its_own_subject():
+    facts = _facts("Classic psychedelics act on 5-HT2A receptors, while MDMA works differently, prompting the "
+                   "brain to release serotonin.")
+    assert ("mdma", "mechanism", "serotonin_modulation") in facts
+    assert ("psychedelics", "mechanism", "serotonin_modulation") not in facts
+    opening = _facts("While SSRIs take weeks to work, ketamine works within hours. It can cause nausea.")
+    assert ("ketamine", "side_effect", "nausea") in opening and ("ssri", "side_effect", "nausea") not in opening
