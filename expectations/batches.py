@@ -15,6 +15,7 @@ import polars as pl
 
 from warehouse.release import Table, slices
 
+
 def document_texts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """doc_id and text of the warehouse's documents: what evidence offsets point into."""
     return pl.from_arrow(con.execute("SELECT doc_id, text FROM documents").to_arrow_table())
@@ -64,7 +65,7 @@ def _row_frame(name: str, part: pl.DataFrame, documents: pl.DataFrame, texts: pl
         frame = frame.with_columns(pl.concat_str("attribute", pl.lit(":"), "value").alias("attribute_value"))
     if texts is not None:
         frame = _evidence_matches(frame, texts)
-    # the quotes themselves are checked above and in DuckDB; pandas gets a flag, not the strings
+    # the quotes themselves are checked above; pandas gets flags, not the strings
     return frame.with_columns(
         (pl.col("evidence").str.len_chars().fill_null(0) > 0).alias("has_evidence")).drop("evidence")
 

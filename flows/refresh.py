@@ -9,6 +9,7 @@ import resource
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,13 +176,12 @@ def store_task(home: Home, extracted: pl.DataFrame, extraction: Extraction) -> N
         store_extraction(con, extracted, extraction.claims, extraction.comparisons, current_extractor_version())
 
 
-def _results(futures: list[PrefectFuture]) -> list:
+def _released(futures: list[PrefectFuture]) -> Iterator:
     """The futures' results in order; each future is let go once read (it would keep its result alive)."""
-    results = []
     for position, future in enumerate(futures):
-        results.append(future.result())
+        result = future.result()
         futures[position] = None
-    return results
+        yield result
 
 
 def _gather_reads(batches: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
@@ -197,9 +197,8 @@ def _gather_reads(batches: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
 def _store_as_done(home: Home, futures: list[PrefectFuture]) -> None:
     """Each batch's results go to the warehouse when they arrive and are then let go: the corpus's
     claims are never held in Python at once."""
-    for position, future in enumerate(futures):
-        store_task(home, *future.result())
-        futures[position] = None
+    for extracted, extraction in _released(futures):
+        store_task(home, extracted, extraction)
 
 
 @task(cache_policy=NO_CACHE)
@@ -323,7 +322,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
         import_in_background()     # the gate's library loads while the inputs are read and extracted
         reads = [read_task.submit(batch) for batch in chunked_frame(files, batch_size) if batch.height]
-        candidates, early_quarantine, furniture = _gather_reads([clean_pages_task(pages), *_results(reads)])
+        candidates, early_quarantine, furniture = _gather_reads([clean_pages_task(pages), *_released(reads)])
         clock.lap("ingest")
         documents, copies = settle_task(candidates)
         del candidates                 # the text is held once: in `documents`
