@@ -225,3 +225,8 @@ def test_while_mid_sentence_opens_a_main_clause_with_its_own_subject():
     assert ("psychedelics", "mechanism", "serotonin_modulation") not in facts
     opening = _facts("While SSRIs take weeks to work, ketamine works within hours. It can cause nausea.")
     assert ("ketamine", "side_effect", "nausea") in opening and ("ssri", "side_effect", "nausea") not in opening
+
+
+def test_ongoing_research_is_a_predicate_not_any_ongoing_thing():
+    assert ("ketamine", "evidence_level", "ongoing_research") in _facts("Studies of ketamine therapy are ongoing.")
+    assert not any(f[1] == "evidence_level" for f in _facts("After ketamine, patients still need ongoing treatment."))
