@@ -197,7 +197,6 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
         .filter((pl.col("role") != "class_noun") | pl.col("_apposition"))
         .with_columns(previous("end").alias("_prev_end"))
         .with_columns(
-            gap_matches(_COORDINATION_GAP).alias("_coordinated"),
             (
                 pl.col("ex_end").is_not_null()
                 & (pl.col("start") - pl.col("ex_end") <= _EXAMPLE_REACH)
@@ -210,6 +209,10 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             (pl.col("folded").str.slice(0, pl.col("start")).str.count_matches(r"\(")
              > pl.col("folded").str.slice(0, pl.col("start")).str.count_matches(r"\)")).alias("_bracketed"),
         )
+        # "Unlike SSRIs, psilocybin works ...": a comma between a subordinate clause's therapy and the
+        # main clause's is the clause's end, not a list
+        .with_columns((gap_matches(_COORDINATION_GAP) & (pl.col("_subordinate") == previous("_subordinate"))
+                       .fill_null(False)).alias("_coordinated"))
         # a sentence's first mention is never coordinated, so a global running count numbers groups
         .with_columns((~pl.col("_coordinated")).cum_sum().alias("group_no"))
     )

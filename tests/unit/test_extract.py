@@ -230,3 +230,18 @@ def test_while_mid_sentence_opens_a_main_clause_with_its_own_subject():
 def test_ongoing_research_is_a_predicate_not_any_ongoing_thing():
     assert ("ketamine", "evidence_level", "ongoing_research") in _facts("Studies of ketamine therapy are ongoing.")
     assert not any(f[1] == "evidence_level" for f in _facts("After ketamine, patients still need ongoing treatment."))
+
+
+def test_unlike_x_comma_y_sets_x_against_y_not_beside_it():
+    extraction = extract(docs_frame("Unlike SSRIs, psilocybin works within hours."))
+    assert extraction.claims.select("subject", "attribute", "value").rows() == [("psilocybin", "onset", "hours")]
+    assert extraction.comparisons.select("subject", "attribute", "relation", "object").rows() == [
+        ("psilocybin", "onset", "faster_than", "ssri")]
+    assert {("ketamine", "side_effect", "nausea"), ("mdma", "side_effect", "nausea")} <= _facts(
+        "Ketamine, psilocybin and MDMA can cause nausea.")       # a list is still a list
+
+
+def test_rarely_negates_and_sets_a_side_lower():
+    extraction = extract(docs_frame("Compared with SSRIs, psilocybin rarely causes sexual side effects."))
+    assert extraction.claims.filter(pl.col("value") == "sexual_dysfunction")["negated"].to_list() == [True]
+    assert extraction.comparisons.select("subject", "relation", "object").rows() == [("psilocybin", "lower_than", "ssri")]
