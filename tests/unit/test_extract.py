@@ -245,3 +245,11 @@ def test_rarely_negates_and_sets_a_side_lower():
     extraction = extract(docs_frame("Compared with SSRIs, psilocybin rarely causes sexual side effects."))
     assert extraction.claims.filter(pl.col("value") == "sexual_dysfunction")["negated"].to_list() == [True]
     assert extraction.comparisons.select("subject", "relation", "object").rows() == [("psilocybin", "lower_than", "ssri")]
+
+
+def test_contrast_phrases_and_fda_approval_wordings():
+    assert ("ketamine", "onset", "faster_than", "ssri") in set(extract(docs_frame(
+        "In contrast to SSRIs, ketamine acts within hours.")).comparisons.select(
+        "subject", "attribute", "relation", "object").iter_rows())
+    assert ("ssri", "onset", "hours") not in _facts("In contrast to SSRIs, ketamine acts within hours.")
+    assert ("esketamine", "legal_status", "fda_approved") in _facts("The FDA has approved esketamine for depression.")
