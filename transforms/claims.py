@@ -17,7 +17,7 @@ import polars as pl
 
 # a sentence's row number in the sentences frame (see `transforms.extract`): one integer key
 SENTENCE_KEY = ["sid"]
-_COORDINATION_GAP = r"^(?:\s|,|and|or|&|/|as well as|\(|\)|both|either)*$"
+_COORDINATION_GAP = r"^(?:\s|,|and|or|nor|&|/|as well as|\(|\)|both|either|neither)*$"
 _EXAMPLE_REACH = 80
 # "daily oral escitalopram": a value right before a therapy's name (at most one word between, not a
 # function word) modifies that name

@@ -253,3 +253,9 @@ def test_contrast_phrases_and_fda_approval_wordings():
         "subject", "attribute", "relation", "object").iter_rows())
     assert ("ssri", "onset", "hours") not in _facts("In contrast to SSRIs, ketamine acts within hours.")
     assert ("esketamine", "legal_status", "fda_approved") in _facts("The FDA has approved esketamine for depression.")
+
+
+def test_neither_nor_coordinates_and_negates_both():
+    claims = _claims("Neither psilocybin nor MDMA is approved by the FDA.")
+    assert {("psilocybin", "legal_status", "fda_approved", True, False),
+            ("mdma", "legal_status", "fda_approved", True, False)} <= claims
