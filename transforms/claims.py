@@ -118,7 +118,8 @@ def apply_modifiers(values: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
         return (
             pl.col(f"{name}_end").is_not_null()
             & (pl.col(f"{name}_end") <= pl.col("start"))
-            & (pl.col(terminator).is_null() | (pl.col(f"{name}_start") >= pl.col(terminator)))
+            # a terminator inside the cue itself ("no evidence that") does not end its scope
+            & (pl.col(terminator).is_null() | (pl.col(f"{name}_end") >= pl.col(terminator)))
             & (pl.col("start") - pl.col(f"{name}_end") <= pl.col(f"{name}_window"))
         )
 
@@ -365,6 +366,10 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         pl.col("break_end") > pl.col("head_start"))
     others = others.with_columns(pl.when(out_of_clause).then(None).otherwise(pl.col("members")).alias("members")).drop(
         "subordinate", "break_end")
+    # "Ketamine, unlike SSRIs, works within hours": past the aside, the nearest head outside it
+    main_heads = heads.filter(~pl.col("subordinate")).select(*SENTENCE_KEY, "g_start",
+                                                            pl.col("members").alias("main_members"))
+    others = _asof_before(others, main_heads, "start", "g_start", ["main_members"])
     others = _asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
     others = _asof_after(others, barriers.unique([*SENTENCE_KEY, "start"]), "end", "start", ["b_start"])
     strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
@@ -394,12 +399,13 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
             pl.coalesce(
                 pl.when(premodifies | across_contrast).then(pl.col("after_members")),
                 "members",
+                pl.when(pl.col("head_start").is_not_null()).then(pl.col("main_members")),
                 pl.when(forward_ok).then(pl.col("after_members")),
                 pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
         .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
-              "carried_all", "st_end", "_premodifies", "head_start")
+              "carried_all", "st_end", "_premodifies", "head_start", "main_members")
         .explode("subject")
     )
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

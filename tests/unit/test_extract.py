@@ -259,3 +259,10 @@ def test_neither_nor_coordinates_and_negates_both():
     claims = _claims("Neither psilocybin nor MDMA is approved by the FDA.")
     assert {("psilocybin", "legal_status", "fda_approved", True, False),
             ("mdma", "legal_status", "fda_approved", True, False)} <= claims
+
+
+def test_an_aside_in_the_middle_and_negation_over_a_that_clause():
+    extraction = extract(docs_frame("Ketamine, unlike SSRIs, works within hours."))
+    assert extraction.claims.select("subject", "attribute", "value").rows() == [("ketamine", "onset", "hours")]
+    assert ("psilocybin", "risk", "abuse_potential", True, False) in _claims(
+        "There is no evidence that psilocybin is addictive.")
