@@ -266,3 +266,9 @@ def test_an_aside_in_the_middle_and_negation_over_a_that_clause():
     assert extraction.claims.select("subject", "attribute", "value").rows() == [("ketamine", "onset", "hours")]
     assert ("psilocybin", "risk", "abuse_potential", True, False) in _claims(
         "There is no evidence that psilocybin is addictive.")
+
+
+def test_fact_sheet_labels_give_the_attribute():
+    facts = _facts("Ketamine at a glance\n\nOnset: within hours\nDuration: about a week\nRoute: IV infusion")
+    assert {("ketamine", "onset", "hours"), ("ketamine", "duration", "weeks"),
+            ("ketamine", "route", "intravenous")} <= facts
