@@ -5,7 +5,6 @@ from __future__ import annotations
 import polars as pl
 
 
-
 def chunked_frame(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
     """Consecutive slices of at most `size` rows (one empty slice for an empty frame)."""
     if size < 1:

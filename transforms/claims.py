@@ -23,7 +23,7 @@ _EXAMPLE_REACH = 80
 # function word) modifies that name
 _PREMODIFIER_GAP = (r"^\s*(?:(?:[a-z0-9\-]+)\s+)?$")
 _NOT_PREMODIFYING = r"\b(?:and|or|but|than|with|without|to|for|in|of|by|as|at|on|after|before|from|versus|vs|like|" \
-                    r"including|such|the|a|an|is|are|was|were|be|been|using|use|taking|take|than|over|into|about)\b"
+                    r"including|such|the|a|an|is|are|was|were|be|been|using|use|taking|take|over|into|about)\b"
 _COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
 # comma, an article and at most four words between a therapy and the name of its class
@@ -54,6 +54,25 @@ def _asof_after(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on:
                 suffix_cols: list[str]) -> pl.DataFrame:
     """For each left row, the first right row (same sentence) whose `right_on` >= left `left_on`."""
     return _asof(left, right, left_on, right_on, suffix_cols, "forward")
+
+
+def _cue_ends(cues: pl.DataFrame, role: str, alias: str, group: str | None = None,
+              **carried: pl.Expr) -> pl.DataFrame:
+    """Where the cues of a role (and group) end, one row per sentence and end: what `_asof_before`
+    looks back into, the end also kept as `alias` (and `carried` columns beside it)."""
+    chosen = cues.filter(pl.col("role") == role)
+    if group:
+        chosen = chosen.filter(pl.col("group") == group)
+    return chosen.select(*SENTENCE_KEY, "end", pl.col("end").alias(alias),
+                         *[expr.alias(name) for name, expr in carried.items()]).unique([*SENTENCE_KEY, "end"])
+
+
+def _closely_after(end: str) -> pl.Expr:
+    """The mention follows the cue ending at `end` directly or after a few words ("together with an
+    oral antidepressant"), never across punctuation ("other than that, ketamine ...")."""
+    gap = pl.col("folded").str.slice(pl.col(end), pl.col("start") - pl.col(end))
+    return (pl.col(end).is_not_null() & (pl.col("start") - pl.col(end) <= _COMPLEMENT_REACH)
+            & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
 
 
 def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame) -> pl.DataFrame:
@@ -107,12 +126,8 @@ def apply_modifiers(values: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
     out = values
     for frame, name in ((last("negation", None, "neg", True), "neg"), (last("hedge", None, "hedge", True), "hedge")):
         out = _asof_before(out, frame, "start", "start", [c for c in frame.columns if c.startswith(name)])
-    any_terminator = cues.filter(pl.col("role") == "terminator").select(
-        *SENTENCE_KEY, "end", pl.col("end").alias("term_end")).unique([*SENTENCE_KEY, "end"])
-    strong_terminator = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
-        *SENTENCE_KEY, "end", pl.col("end").alias("strong_end")).unique([*SENTENCE_KEY, "end"])
-    out = _asof_before(out, any_terminator, "start", "end", ["term_end"])
-    out = _asof_before(out, strong_terminator, "start", "end", ["strong_end"])
+    out = _asof_before(out, _cue_ends(cues, "terminator", "term_end"), "start", "end", ["term_end"])
+    out = _asof_before(out, _cue_ends(cues, "terminator", "strong_end", "strong"), "start", "end", ["strong_end"])
 
     def in_scope(name: str, terminator: str) -> pl.Expr:
         return (
@@ -137,39 +152,24 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     apposed_to (the therapy a class in apposition describes), is_object (measured against, after "than").
     """
     mentions = subjects.select(*SENTENCE_KEY, "start", "end", "subject", "role").unique([*SENTENCE_KEY, "start"])
-    # a therapy right after "a form of", "outside" ... is a complement: never a head, never coordinated
-    complements = cues.filter(pl.col("role") == "complement").select(*SENTENCE_KEY, "end", pl.col("end").alias("cp_end"))
-    mentions = _asof_before(mentions, complements.unique([*SENTENCE_KEY, "end"]), "start", "end", ["cp_end"])
-    # the therapy follows the cue directly or after a few words ("together with an oral antidepressant"),
-    # never across punctuation ("other than that, ketamine ...")
-    gap = (pl.col("folded").str.slice(pl.col("cp_end"), pl.col("start") - pl.col("cp_end")))
-    is_complement = (pl.col("cp_end").is_not_null() & (pl.col("start") - pl.col("cp_end") <= _COMPLEMENT_REACH)
-                     & gap.str.contains(r"^[a-z0-9 \-]*$"))
-    # "slower to act than ketamine": the therapy after "than" is what the subject is measured against; it
+    mentions = with_folded(mentions, sentences)
+    # a therapy right after "a form of", "outside" ... is a complement: never a head, never coordinated;
+    # "slower to act than ketamine": the therapy after "than" is what the subject is measured against: it
     # stays a group (a comparison needs it) but never takes the values around it nor becomes the topic
-    thans = cues.filter((pl.col("role") == "marker") & (pl.col("group") == "than")).select(
-        *SENTENCE_KEY, "end", pl.col("end").alias("than_end"))
-    mentions = _asof_before(mentions, thans.unique([*SENTENCE_KEY, "end"]), "start", "end", ["than_end"])
-    than_gap = pl.col("folded").str.slice(pl.col("than_end"), pl.col("start") - pl.col("than_end"))
-    is_object = (pl.col("than_end").is_not_null() & (pl.col("start") - pl.col("than_end") <= _COMPLEMENT_REACH)
-                 & than_gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
-    mentions = (with_folded(mentions, sentences)
-                .filter(~is_complement.fill_null(False))
-                .with_columns(is_object.alias("_object"))
-                .drop("cp_end", "than_end", "folded"))
-    examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "end", pl.col("end").alias("ex_end"))
-    strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
-        *SENTENCE_KEY, "end", pl.col("end").alias("st_end"))
+    mentions = _asof_before(mentions, _cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
+    mentions = _asof_before(mentions, _cue_ends(cues, "marker", "than_end", "than"), "start", "end", ["than_end"])
+    mentions = (mentions.filter(~_closely_after("cp_end"))
+                .with_columns(_closely_after("than_end").alias("_object"))
+                .drop("cp_end", "than_end"))
     # "unlike", "compared with" anywhere; "while", "although" only where a clause opens: at the start of
     # the sentence or after a lead-in ("Rapid relief: While conventional medications ...")
     opens_clause = pl.col("folded").str.slice(0, pl.col("start")).str.contains(r"(?:^|:)[\s\W]*$")
     leading = with_folded(cues.filter(pl.col("role") == "subordinator"), sentences).filter(
-        (pl.col("group") != "clause") | opens_clause).select(*SENTENCE_KEY, "end", pl.col("end").alias("mk_end"))
-    any_terminator = cues.filter(pl.col("role") == "terminator").select(*SENTENCE_KEY, "end", pl.col("end").alias("tm_end"))
-    mentions = _asof_before(mentions, examples.unique([*SENTENCE_KEY, "end"]), "start", "end", ["ex_end"])
-    mentions = _asof_before(mentions, strong.unique([*SENTENCE_KEY, "end"]), "start", "end", ["st_end"])
-    mentions = _asof_before(mentions, leading.unique([*SENTENCE_KEY, "end"]), "start", "end", ["mk_end"])
-    mentions = _asof_before(mentions, any_terminator.unique([*SENTENCE_KEY, "end"]), "start", "end", ["tm_end"])
+        (pl.col("group") != "clause") | opens_clause)
+    mentions = _asof_before(mentions, _cue_ends(cues, "example", "ex_end"), "start", "end", ["ex_end"])
+    mentions = _asof_before(mentions, _cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
+    mentions = _asof_before(mentions, _cue_ends(leading, "subordinator", "mk_end"), "start", "end", ["mk_end"])
+    mentions = _asof_before(mentions, _cue_ends(cues, "terminator", "tm_end"), "start", "end", ["tm_end"])
     # the previous mention within the same sentence (a global shift: cheaper than a window)
     def previous(column: str) -> pl.Expr:
         return pl.when(pl.col("sid") == pl.col("sid").shift(1)).then(pl.col(column).shift(1))
@@ -179,8 +179,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
                 .str.contains(pattern) & (pl.col("start") >= pl.col("_prev_end"))).fill_null(False)
 
     mentions = (
-        with_folded(mentions, sentences)
-        .sort([*SENTENCE_KEY, "start"])
+        mentions.sort([*SENTENCE_KEY, "start"])
         .with_columns(previous("end").alias("_prev_end"), previous("subject").alias("_prev_subject"))
         # "DMT, a powerful psychedelic": the class a therapy belongs to, named in apposition (the gap
         # is read only after a therapy of that class, which is rare)
@@ -354,9 +353,6 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = values.filter(pl.col("role") != "implied").drop("subject")
     barriers = cues.filter(pl.col("role").is_in(["barrier", "anaphor"])).select(
         *SENTENCE_KEY, "start", pl.col("start").alias("b_start"))
-    anaphors = cues.filter(pl.col("role") == "anaphor").select(*SENTENCE_KEY, "end", pl.col("end").alias("a_end"))
-    population = cues.filter(pl.col("role") == "population").select(
-        *SENTENCE_KEY, "end", pl.col("end").alias("p_end"), pl.col("window").alias("p_window"))
     after = heads.select(*SENTENCE_KEY, "g_start", pl.col("members").alias("after_members"),
                          pl.col("g_start").alias("after_start"))
     others = _asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start")])
@@ -372,14 +368,12 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = _asof_before(others, main_heads, "start", "g_start", ["main_members"])
     others = _asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
     others = _asof_after(others, barriers.unique([*SENTENCE_KEY, "start"]), "end", "start", ["b_start"])
-    strong = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
-        *SENTENCE_KEY, "end", pl.col("end").alias("st_end")).unique([*SENTENCE_KEY, "end"])
-    others = _asof_before(others, strong, "start", "end", ["st_end"])
+    others = _asof_before(others, _cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
     others = _with_premodifier_flag(others, sentences)
-    others = _asof_before(others, population.unique([*SENTENCE_KEY, "end"]), "start", "end", ["p_end", "p_window"])
-    others = _asof_before(others, anaphors.unique([*SENTENCE_KEY, "end"]), "start", "end", ["a_end"])
+    population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"))
+    others = _asof_before(others, population, "start", "end", ["p_end", "p_window"])
+    others = _asof_before(others, _cue_ends(cues, "anaphor", "a_end"), "start", "end", ["a_end"])
     forward_ok = pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))
-    premodifies = pl.col("_premodifies")
     # "headache was more common after psilocybin, whereas blunting was reported with escitalopram": a
     # head before a contrast ("whereas", "but", ";") gives way to the head of the value's own clause
     across_contrast = (pl.col("st_end").is_not_null() & pl.col("head_start").is_not_null()
@@ -397,7 +391,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         .join(carried_all, on=SENTENCE_KEY, how="left")
         .with_columns(
             pl.coalesce(
-                pl.when(premodifies | across_contrast).then(pl.col("after_members")),
+                pl.when(pl.col("_premodifies") | across_contrast).then(pl.col("after_members")),
                 "members",
                 pl.when(pl.col("head_start").is_not_null()).then(pl.col("main_members")),
                 pl.when(forward_ok).then(pl.col("after_members")),

@@ -273,17 +273,21 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
             if implied["attribute"] not in raw["attributes"]:
                 raise OntologyError(f"{subject}: implies unknown attribute {implied['attribute']!r}")
         class_value = spec.get("class_value")
-        if class_value and class_value.get("value") not in vocabulary["attributes"].get(
-                class_value.get("attribute"), {}).get("values", []):
+        if class_value and not _in_vocabulary(vocabulary, class_value):
             raise OntologyError(f"{subject}: class_value {class_value} is not a vocabulary attribute value")
     counted = raw.get("counted_sessions")
-    if counted and counted["value"] not in vocabulary["attributes"].get(counted["attribute"], {}).get("values", []):
+    if counted and not _in_vocabulary(vocabulary, counted):
         raise OntologyError(f"counted_sessions: {counted['attribute']}.{counted['value']} is not in the vocabulary")
     relations = set(vocabulary["comparisons"]["relations"])
     for attribute, spec in raw["comparisons"]["directions"].items():
         for relation in spec["relations"].values():
             if relation not in relations:
                 raise OntologyError(f"comparison direction {attribute}: unknown relation {relation!r}")
+
+
+def _in_vocabulary(vocabulary: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """Whether spec's (attribute, value) is a value the vocabulary declares for that attribute."""
+    return spec.get("value") in vocabulary["attributes"].get(spec.get("attribute"), {}).get("values", [])
 
 
 def load_ontology(path: Path = ONTOLOGY_PATH, vocabulary_path: Path = VOCABULARY_PATH) -> Ontology:
