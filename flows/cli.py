@@ -213,13 +213,15 @@ def evaluate(gold: Path, docs: Path | None, as_json: bool) -> None:
     from flows.refresh import BUNDLED_CORPUS
     from transforms.clean import clean_documents
     from transforms.evaluate import evaluate as score, read_gold
-    from transforms.extract import extract
+    from transforms.extract import extract_isolating
     from transforms.ingest import discover, read_files
 
     files, _ = discover([docs or BUNDLED_CORPUS])
     raw, _ = read_files(files)
     documents, _, _ = clean_documents(raw)
-    extraction = extract(documents)
+    extraction, failed = extract_isolating(documents)
+    for source, detail in documents.join(failed, on="doc_id").select("source", "detail").iter_rows():
+        click.echo(f"extraction failed on {source} (scored as extracting nothing): {detail}", err=True)
     result = score(extraction.claims, extraction.comparisons, documents, read_gold(gold))
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))

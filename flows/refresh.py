@@ -24,8 +24,8 @@ from expectations.report import validation_files
 from expectations.validate import validate_release
 from flows.runners import task_runner
 from transforms.batches import chunked_frame, concat_frames
-from transforms.clean import clean_batch, settle_identity, sum_furniture
-from transforms.extract import Extraction, current_extractor_version, extract
+from transforms.clean import clean_batch, set_aside, settle_identity, sum_furniture
+from transforms.extract import FAILURE_SCHEMA, Extraction, current_extractor_version, extract_isolating
 from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
                               fetch_pages, requests_for, retry_requests, settle)
 from transforms.ingest import QUARANTINE_SCHEMA, discover, inputs_fingerprint, read_files
@@ -165,9 +165,10 @@ def cache_task(home: Home, documents: pl.DataFrame) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE)
-def extract_task(documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction]:
-    """One batch's (doc_ids, claims and comparisons)."""
-    return documents.select("doc_id"), extract(documents)
+def extract_task(documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction, pl.DataFrame]:
+    """One batch's (doc_ids extracted, their claims and comparisons, documents the extractor failed on)."""
+    extraction, failed = extract_isolating(documents)
+    return documents.select("doc_id").join(failed, on="doc_id", how="anti"), extraction, failed
 
 
 @task(cache_policy=NO_CACHE)
@@ -194,11 +195,14 @@ def _gather_reads(batches: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
     return candidates, quarantine, furniture
 
 
-def _store_as_done(home: Home, futures: list[PrefectFuture]) -> None:
+def _store_as_done(home: Home, futures: list[PrefectFuture]) -> pl.DataFrame:
     """Each batch's results go to the warehouse when they arrive and are then let go: the corpus's
-    claims are never held in Python at once."""
-    for extracted, extraction in _released(futures):
+    claims are never held in Python at once. Returns the documents the extractor failed on."""
+    failures = []
+    for extracted, extraction, failed in _released(futures):
         store_task(home, extracted, extraction)
+        failures.append(failed)
+    return concat_frames(failures, FAILURE_SCHEMA)
 
 
 @task(cache_policy=NO_CACHE)
@@ -331,9 +335,11 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         to_extract = cache_task(kvp_home, documents)
         n_to_extract = to_extract.height
         clock.lap("cache")
-        _store_as_done(kvp_home, [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)
-                                  if batch.height])
+        failed = _store_as_done(kvp_home, [extract_task.submit(batch) for batch in chunked_frame(to_extract, batch_size)
+                                           if batch.height])
         del to_extract
+        documents, unextractable = set_aside(documents, failed, "unextractable")
+        quarantine = concat_frames([quarantine, unextractable])
         clock.lap("extract")
         n_claims, n_comparisons = load_task(kvp_home, run_id, documents, quarantine, furniture)
         documents = documents.select("doc_id", "n_chars")   # the text is in the warehouse now

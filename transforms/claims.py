@@ -67,10 +67,16 @@ def _cue_ends(cues: pl.DataFrame, role: str, alias: str, group: str | None = Non
                          *[expr.alias(name) for name, expr in carried.items()]).unique([*SENTENCE_KEY, "end"])
 
 
+def _text_between(end: str, start: str = "start") -> pl.Expr:
+    """The sentence text from column `end` to column `start`; empty where the spans overlap (a
+    mention inside another, as in "esketamine (Spravato) nasal spray")."""
+    return pl.col("folded").str.slice(pl.col(end), (pl.col(start) - pl.col(end)).clip(lower_bound=0))
+
+
 def _closely_after(end: str) -> pl.Expr:
     """The mention follows the cue ending at `end` directly or after a few words ("together with an
     oral antidepressant"), never across punctuation ("other than that, ketamine ...")."""
-    gap = pl.col("folded").str.slice(pl.col(end), pl.col("start") - pl.col(end))
+    gap = _text_between(end)
     return (pl.col(end).is_not_null() & (pl.col("start") - pl.col(end) <= _COMPLEMENT_REACH)
             & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
 
@@ -175,8 +181,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
         return pl.when(pl.col("sid") == pl.col("sid").shift(1)).then(pl.col(column).shift(1))
 
     def gap_matches(pattern: str) -> pl.Expr:
-        return (pl.col("folded").str.slice(pl.col("_prev_end"), pl.col("start") - pl.col("_prev_end"))
-                .str.contains(pattern) & (pl.col("start") >= pl.col("_prev_end"))).fill_null(False)
+        return (_text_between("_prev_end").str.contains(pattern) & (pl.col("start") >= pl.col("_prev_end"))).fill_null(False)
 
     mentions = (
         mentions.sort([*SENTENCE_KEY, "start"])
@@ -326,7 +331,7 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
     values = values.with_row_index("_row")
     near = values.filter((pl.col("after_start") - pl.col("end")).is_between(0, 24)).select(
         "_row", "sid", "end", "after_start")
-    gap = pl.col("folded").str.slice(pl.col("end"), pl.col("after_start") - pl.col("end"))
+    gap = _text_between("end", "after_start")
     flags = with_folded(near, sentences).select(
         "_row", (gap.str.contains(_PREMODIFIER_GAP) & ~gap.str.contains(_NOT_PREMODIFYING)).alias("_premodifies"))
     return (values.join(flags, on="_row", how="left")

@@ -173,6 +173,17 @@ def settle_identity(candidates: pl.DataFrame, rules: CleaningRules | None = None
     return first.select(DOCUMENT_COLUMNS), quarantine
 
 
+def set_aside(documents: pl.DataFrame, failed: pl.DataFrame, reason: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Documents a later stage failed on, moved to quarantine: (the rest, quarantine rows).
+
+    `failed` has the documents' `doc_id` and a `detail` saying what went wrong."""
+    if failed.is_empty():
+        return documents, pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    hit = documents.join(failed, on="doc_id")
+    return (documents.join(failed, on="doc_id", how="anti"),
+            _quarantined(hit, reason, pl.col("detail"), pl.col("doc_id")))
+
+
 def _quarantined(frame: pl.DataFrame, reason: str, detail: pl.Expr,
                  doc_id: pl.Expr = pl.lit(None, pl.String)) -> pl.DataFrame:
     """Quarantine rows for every document of `frame`, with one reason."""

@@ -86,6 +86,31 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     return Extraction(claims.cast(CLAIM_SCHEMA), comparisons.cast(COMPARISON_SCHEMA))
 
 
+FAILURE_SCHEMA = {"doc_id": pl.String, "detail": pl.String}
+
+
+def extract_isolating(documents: pl.DataFrame, ontology: Ontology | None = None) -> tuple[Extraction, pl.DataFrame]:
+    """`extract`, except that a document the extractor fails on is set aside instead of failing its
+    whole batch: (claims and comparisons of the rest, failed documents with the error).
+
+    A failing batch is halved until the failing documents stand alone, so the cost is paid only
+    when something fails (about 2 log2(n) extra runs per failing document)."""
+    try:
+        return extract(documents, ontology), pl.DataFrame(schema=FAILURE_SCHEMA)
+    except Exception as error:          # noqa: BLE001 - any extractor bug must cost one document, not the run
+        if documents.height <= 1:
+            failed = documents.select("doc_id", pl.lit(f"{type(error).__name__}: {error}"[:500]).alias("detail"))
+            return _empty_extraction(), failed.cast(FAILURE_SCHEMA)
+    half = documents.height // 2
+    parts = [extract_isolating(part, ontology) for part in (documents.head(half), documents.tail(-half))]
+    return (Extraction(pl.concat([p[0].claims for p in parts]), pl.concat([p[0].comparisons for p in parts])),
+            pl.concat([p[1] for p in parts]))
+
+
+def _empty_extraction() -> Extraction:
+    return Extraction(pl.DataFrame(schema=CLAIM_SCHEMA), pl.DataFrame(schema=COMPARISON_SCHEMA))
+
+
 def _collapse(mentions: pl.DataFrame, sentences: pl.DataFrame, doc_ids: pl.DataFrame, key: list[str],
               version: str, id_name: str) -> pl.DataFrame:
     """One row per key: the evidence is the first unhedged mention's sentence, mentions counted."""

@@ -139,3 +139,26 @@ def test_the_card_counts_quarantine_by_reason_and_the_cli_lists_sources(hostile_
     assert states["inbox"]["tags"] == ["hostile"] and states["inbox"]["license"] == "mixed"
     assert states["web"]["n_documents"] == 5 and states["web"]["n_urls"] == 10 and states["web"]["last_checked"]
     assert states["gone"]["n_quarantined"] == 1
+
+
+def test_a_document_the_extractor_fails_on_is_quarantined_and_the_run_publishes(tmp_path, monkeypatch):
+    import transforms.extract as extraction_module
+
+    real = extraction_module.extract
+
+    def fragile(documents, ontology=None):
+        if documents["text"].str.contains("Poisoned").any():
+            raise RuntimeError("extractor bug")
+        return real(documents, ontology)
+
+    monkeypatch.setattr(extraction_module, "extract", fragile)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD_TEXT)
+    (folder / "bad.txt").write_text("Poisoned page. Ketamine is an anesthetic.")
+    summary = refresh(sources=[str(folder)], home=str(tmp_path / "home"))
+    assert summary.outcome == "published" and summary.n_documents == 1
+    assert [(q["source"], q["reason"], q["detail"]) for q in summary.quarantine] == [
+        ("bad.txt", "unextractable", "RuntimeError: extractor bug")]
+    published = pl.read_parquet(Path(summary.path) / "claims.parquet")
+    assert published.height and published["doc_id"].n_unique() == 1

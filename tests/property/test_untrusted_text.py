@@ -8,11 +8,18 @@ from hypothesis import strategies as st
 
 from transforms.clean import clean_documents
 from transforms.extract import extract
+from transforms.ontology import default_ontology
 from transforms.sentences import split_sentences
 
 WORDS = ["ketamine", "psilocybin", "SSRIs", "may", "not", "cause", "nausea", "within", "hours", "weeks", "unlike",
          "than", "faster", "and", ",", ".", "\n", "•", "1.", "U.S.", "e.g.", "’", "—", "é", "😀", "\r\n", "?", "It"]
 texty = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=60).map(" ".join)
+# the ontology's own phrases side by side: names that overlap ("IV ketamine" / "ketamine infusion"),
+# cues inside cues, values next to heads, in every order
+_LEXICON = default_ontology().entity_lexicon["phrase"].to_list() + default_ontology().modifier_lexicon["phrase"].to_list()
+_PUNCTUATION = [",", ".", ";", ":", "(", ")", "\n", "\n\n", "?", "-", "and", "than", "unlike", "it", "they"]
+lexicon_soup = st.lists(st.sampled_from(sorted(set(_LEXICON))) | st.sampled_from(_PUNCTUATION), min_size=1,
+                        max_size=40).map(" ".join)
 
 
 def _raw(text: str) -> pl.DataFrame:
@@ -21,7 +28,7 @@ def _raw(text: str) -> pl.DataFrame:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texty)
+@given(texty | lexicon_soup)
 def test_cleaning_and_extraction_keep_offsets_exact(text):
     documents, quarantine, _ = clean_documents(_raw(text))
     assert documents.height + quarantine.height == 1

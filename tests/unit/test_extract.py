@@ -272,3 +272,28 @@ def test_fact_sheet_labels_give_the_attribute():
     facts = _facts("Ketamine at a glance\n\nOnset: within hours\nDuration: about a week\nRoute: IV infusion")
     assert {("ketamine", "onset", "hours"), ("ketamine", "duration", "weeks"),
             ("ketamine", "route", "intravenous")} <= facts
+
+
+def test_overlapping_names_in_a_heading_do_not_break_extraction():
+    # "IV ketamine" and "ketamine infusion therapy" overlap: the gap between them has negative length
+    assert ("ketamine", "route", "intravenous") in _facts("IV Ketamine Infusion Therapy\n\nKetamine works fast.")
+
+
+def test_a_document_the_extractor_fails_on_is_set_aside_and_the_rest_extracted(monkeypatch):
+    import transforms.extract as extraction_module
+
+    real = extraction_module.extract
+
+    def fragile(documents, ontology=None):
+        if documents["text"].str.contains("POISON").any():
+            raise ValueError("cannot read this one")
+        return real(documents, ontology)
+
+    monkeypatch.setattr(extraction_module, "extract", fragile)
+    texts = ["Ketamine is given by IV infusion.", "POISON psilocybin", "Psilocybin is a Schedule I drug.",
+             "POISON again", "Lexapro causes nausea."]
+    extraction, failed = extraction_module.extract_isolating(docs_frame(*texts))
+    assert failed["doc_id"].to_list() == ["d1", "d3"]
+    assert failed["detail"].to_list() == ["ValueError: cannot read this one"] * 2
+    assert set(extraction.claims["doc_id"]) == {"d0", "d2", "d4"}
+    assert extraction.claims.equals(real(docs_frame(*texts).filter(~pl.col("text").str.contains("POISON"))).claims)
