@@ -26,8 +26,9 @@ _NOT_PREMODIFYING = r"\b(?:and|or|but|than|with|without|to|for|in|of|by|as|at|on
                     r"including|such|the|a|an|is|are|was|were|be|been|using|use|taking|take|over|into|about)\b"
 _COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
-# comma, an article and at most four words between a therapy and the name of its class
-_APPOSITION_GAP = (r"^\s*(?:\([^()]*\))?\s*(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s"
+# comma, an article and at most four words between a therapy and the name of its class (past the end
+# of a bracket that names the therapy again: "DMT (N,N-dimethyltryptamine), a hallucinogen")
+_APPOSITION_GAP = (r"^\s*\)?\s*(?:\([^()]*\))?\s*(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s"
                    r"(?:[a-z0-9\-]+\s){0,4}$")
 
 

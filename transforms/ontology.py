@@ -141,6 +141,8 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
                     rows.append({"phrase": form, "role": "subject", "subject": subject})
                     rows.append({"phrase": form, "role": "implied", "subject": subject,
                                  "attribute": implied["attribute"], "value": implied["value"]})
+    # "serotonin syndrome", "a dummy pill": longer phrases that hide a name or a value and yield nothing
+    rows += _phrase_rows(raw.get("not_mentions", []), "not_a_mention")
     windows = {name: spec.get("window", 60) for name, spec in raw["contexts"].items()}
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
@@ -164,11 +166,19 @@ def _counted_session_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
             for count in spec["counts"] for modifier in ["", *spec["modifiers"]] for noun in spec["nouns"]]
 
 
-def _excluding_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any]) -> str | None:
-    """The context groups that rule a value reading out: the value's own and its attribute's, as
-    "a,b" (one column in the lexicon frame)."""
-    groups = [value_spec.get("excludes"), attribute_spec.get("excludes")]
-    return ",".join(dict.fromkeys(g for g in groups if g)) or None
+def _group_names(declared: str | list[str] | None) -> list[str]:
+    """Context groups as written in the YAML: one name, "a,b", or a list."""
+    if not declared:
+        return []
+    names = declared.split(",") if isinstance(declared, str) else declared
+    return [name.strip() for name in names if name.strip()]
+
+
+def _excluding_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any], *more: str) -> str | None:
+    """The context groups that rule a value reading out: the value's own, its attribute's and `more`,
+    as "a,b" (one column in the lexicon frame)."""
+    groups = [*_group_names(value_spec.get("excludes")), *_group_names(attribute_spec.get("excludes")), *more]
+    return ",".join(dict.fromkeys(groups)) or None
 
 
 def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -196,7 +206,8 @@ def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
                     forms.add(f"{unit} {spelled}")
                 for phrase in sorted(forms):
                     rows.append({"phrase": phrase, "role": "value", "attribute": attribute, "value": value,
-                                 "needs": needs, "excludes": attr_spec.get("excludes"), "window": window})
+                                 "needs": needs, "window": window,
+                                 "excludes": _excluding_groups(attr_spec, {}, *spec.get("excludes", []))})
     return rows
 
 
@@ -236,6 +247,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(attribution["plural_anaphors"], "plural_anaphor")
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
+    add(raw["comparisons"].get("pseudo_markers", []), "pseudo")
     for attribute, spec in raw["comparisons"]["directions"].items():
         for direction, relation in spec["relations"].items():
             add(spec[direction], "direction", attribute=attribute, value=relation, group=direction)
@@ -264,7 +276,8 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
             raise OntologyError(f"attribute {attribute!r} lacks vocabulary values {sorted(lacking)}")
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
-            groups = [vspec.get("needs", spec.get("needs")), vspec.get("excludes"), spec.get("excludes")]
+            groups = [vspec.get("needs", spec.get("needs")), *_group_names(vspec.get("excludes")),
+                      *_group_names(spec.get("excludes"))]
             for group in groups:
                 if group and group not in raw["contexts"]:
                     raise OntologyError(f"{attribute}.{vid}: unknown context group {group!r}")

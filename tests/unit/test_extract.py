@@ -297,3 +297,28 @@ def test_a_document_the_extractor_fails_on_is_set_aside_and_the_rest_extracted(m
     assert failed["detail"].to_list() == ["ValueError: cannot read this one"] * 2
     assert set(extraction.claims["doc_id"]) == {"d0", "d2", "d4"}
     assert extraction.claims.equals(real(docs_frame(*texts).filter(~pl.col("text").str.contains("POISON"))).claims)
+
+
+def test_schedules_and_measured_nouns_are_not_onsets_or_durations():
+    facts = _facts("MDMA was given in three eight-hour sessions. Ketamine boosters are given every few weeks.")
+    assert not {f for f in facts if f[1] in ("onset", "duration")}
+    assert ("mdma", "regimen", "multiple_sessions") in facts
+    assert ("psilocybin", "onset", "weeks") not in _facts("In a 12-week trial, psilocybin was taken twice.")
+    assert ("psilocybin", "duration", "weeks") in _facts("The benefits of psilocybin lasted for six weeks.")
+
+
+def test_supervision_by_therapists_is_support_not_medical_supervision():
+    assert _facts("MDMA was given in sessions supervised by two therapists.") == {
+        ("mdma", "setting", "psychotherapy_support")}
+    assert ("ketamine", "setting", "medical_supervision") in _facts("Ketamine is given under medical supervision.")
+
+
+def test_phrases_that_hide_a_name_or_a_marker():
+    assert not _facts("Ayahuasca can interact with SSRIs and cause serotonin syndrome.") & {
+        ("ssri", "mechanism", "serotonin_modulation")}
+    extraction = extract(docs_frame("Ketamine works within hours. Most people take an SSRI every day for "
+                                    "four to six weeks before they notice a difference."))
+    assert extraction.comparisons.is_empty()
+    assert ("ssri", "mechanism", "serotonin_reuptake_inhibition") in _facts("SSRIs block the reabsorption of serotonin.")
+    assert ("dmt", "drug_class", "serotonergic_psychedelic") in _facts(
+        "The leaves contain DMT (N,N-dimethyltryptamine), a powerful hallucinogen.")
