@@ -143,16 +143,14 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
                                  "attribute": implied["attribute"], "value": implied["value"]})
     # "serotonin syndrome", "a dummy pill": longer phrases that hide a name or a value and yield nothing
     rows += _phrase_rows(raw.get("not_mentions", []), "not_a_mention")
-    windows = {name: spec.get("window", 60) for name, spec in raw["contexts"].items()}
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
-            needs = vspec["needs"] if "needs" in vspec else spec.get("needs")
+            needs = _needed_groups(spec, vspec)
             excludes = _excluding_groups(spec, vspec)
             for cue in vspec.get("cues", []):
                 for form in expand_phrase(cue):
                     rows.append({"phrase": form, "role": "value", "attribute": attribute,
-                                 "value": vspec.get("value", vid), "needs": needs, "excludes": excludes,
-                                 "window": windows.get(needs) if needs else None})
+                                 "value": vspec.get("value", vid), "needs": needs, "excludes": excludes})
     return rows + _numeric_span_rows(raw) + _counted_session_rows(raw)
 
 
@@ -174,6 +172,13 @@ def _group_names(declared: str | list[str] | None) -> list[str]:
     return [name.strip() for name in names if name.strip()]
 
 
+def _needed_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any]) -> str | None:
+    """The context groups of which one must be near a value for it to be read, as "a,b"; a value's
+    own `needs` (even null) overrides its attribute's."""
+    declared = value_spec["needs"] if "needs" in value_spec else attribute_spec.get("needs")
+    return ",".join(_group_names(declared)) or None
+
+
 def _excluding_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any], *more: str) -> str | None:
     """The context groups that rule a value reading out: the value's own, its attribute's and `more`,
     as "a,b" (one column in the lexicon frame)."""
@@ -190,8 +195,7 @@ def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for attribute in spec["attributes"]:
         attr_spec = raw["attributes"][attribute]
         declared = {v.get("value", k) for k, v in attr_spec["values"].items()}
-        needs = attr_spec.get("needs")
-        window = raw["contexts"][needs].get("window", 60) if needs else None
+        needs = _needed_groups(attr_spec, {})
         numbers = [(str(n), n) for n in range(1, spec["numbers"] + 1)]
         numbers += [(word, n) for word, n in spec.get("number_words", {}).items()]
         for unit, rule in spec["units"].items():
@@ -206,7 +210,7 @@ def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
                     forms.add(f"{unit} {spelled}")
                 for phrase in sorted(forms):
                     rows.append({"phrase": phrase, "role": "value", "attribute": attribute, "value": value,
-                                 "needs": needs, "window": window,
+                                 "needs": needs,
                                  "excludes": _excluding_groups(attr_spec, {}, *spec.get("excludes", []))})
     return rows
 
@@ -276,7 +280,7 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
             raise OntologyError(f"attribute {attribute!r} lacks vocabulary values {sorted(lacking)}")
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
-            groups = [vspec.get("needs", spec.get("needs")), *_group_names(vspec.get("excludes")),
+            groups = [*_group_names(_needed_groups(spec, vspec)), *_group_names(vspec.get("excludes")),
                       *_group_names(spec.get("excludes"))]
             for group in groups:
                 if group and group not in raw["contexts"]:

@@ -322,3 +322,14 @@ def test_phrases_that_hide_a_name_or_a_marker():
     assert ("ssri", "mechanism", "serotonin_reuptake_inhibition") in _facts("SSRIs block the reabsorption of serotonin.")
     assert ("dmt", "drug_class", "serotonergic_psychedelic") in _facts(
         "The leaves contain DMT (N,N-dimethyltryptamine), a powerful hallucinogen.")
+
+
+def test_negation_ends_at_a_new_noun_phrase_after_and():
+    claims = _claims("MDMA is a Schedule I substance with no accepted medical use and a high potential for abuse.")
+    assert ("mdma", "risk", "abuse_potential", False, False) in claims
+
+
+def test_research_said_to_be_early_and_meetings_before_and_after():
+    assert ("psilocybin", "evidence_level", "early_research") in _facts("Critics say the research on psilocybin is still early.")
+    assert ("psilocybin", "setting", "integration_sessions") in _facts(
+        "Each psilocybin session includes a preparation meeting and an integration meeting afterward.")
