@@ -26,6 +26,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     markers = cues.filter(pl.col("role") == "marker")
     marked = markers.select(SENTENCE_KEY).unique()
     points_back = markers.filter(pl.col("group") == "previous").select(SENTENCE_KEY).unique()
+    set_against = markers.filter(pl.col("group").is_in(["object_after", "than"])).select(SENTENCE_KEY).unique()
     heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
     carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences).join(marked, on=SENTENCE_KEY)
     # "In contrast, Y ..." sets Y against the topic of the sentence before: its first head
@@ -47,11 +48,15 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .drop_nulls("subject")
         .select(_FACT_COLUMNS)
     )
-    value_facts = (
-        attributed.join(marked, on=SENTENCE_KEY)
-        .join(ontology.value_directions(), on=["attribute", "value"])
-        .select(_FACT_COLUMNS)
-    )
+    in_marked = attributed.join(marked, on=SENTENCE_KEY)
+    value_facts = pl.concat([
+        in_marked.join(ontology.value_directions(), on=["attribute", "value"]).select(_FACT_COLUMNS),
+        # "Unlike SSRIs, ketamine does not cause weight gain": a negated harm is the lower side, where
+        # a marker names what it is set against ("SSRIs are not addictive, but ..." is no comparison)
+        in_marked.filter(pl.col("negated")).join(set_against, on=SENTENCE_KEY)
+        .join(ontology.negated_value_directions(), on="attribute")
+        .with_columns(pl.lit(False).alias("negated")).select(_FACT_COLUMNS),
+    ])
     side = [*SENTENCE_KEY, "subject", "attribute"]
     facts = (
         pl.concat([phrase_facts.with_columns(pl.lit(True).alias("_phrase")),

@@ -126,6 +126,13 @@ class Ontology:
                 for value, direction in spec.get("values", {}).items()]
         return pl.DataFrame(rows, schema={"attribute": pl.String, "value": pl.String, "direction": pl.String})
 
+    def negated_value_directions(self) -> pl.DataFrame:
+        """attribute, direction: any negated value of the attribute reads as this direction ("does not
+        cause weight gain" is a lower side on side effects)."""
+        rows = [{"attribute": attribute, "direction": spec["negated_values"]}
+                for attribute, spec in self.raw["comparisons"]["directions"].items() if "negated_values" in spec]
+        return pl.DataFrame(rows, schema={"attribute": pl.String, "direction": pl.String})
+
 
 def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []

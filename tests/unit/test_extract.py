@@ -333,3 +333,11 @@ def test_research_said_to_be_early_and_meetings_before_and_after():
     assert ("psilocybin", "evidence_level", "early_research") in _facts("Critics say the research on psilocybin is still early.")
     assert ("psilocybin", "setting", "integration_sessions") in _facts(
         "Each psilocybin session includes a preparation meeting and an integration meeting afterward.")
+
+
+def test_a_negated_harm_is_the_lower_side_only_against_a_named_object():
+    extraction = extract(docs_frame("Unlike SSRIs, ketamine does not usually cause weight gain or sexual side effects."))
+    assert extraction.comparisons.select("subject", "attribute", "relation", "object").rows() == [
+        ("ketamine", "side_effect", "lower_than", "ssri")]
+    assert extract(docs_frame("Ketamine can be misused. SSRIs are not considered addictive, but stopping them "
+                              "suddenly can cause symptoms.")).comparisons.is_empty()
