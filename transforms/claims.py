@@ -341,6 +341,21 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
             .with_columns(pl.col("_premodifies").fill_null(False)).drop("_row"))
 
 
+def _after_lead_in(sentences: pl.DataFrame, sid: pl.Expr) -> pl.Expr:
+    """Whether the sentence `sid` continues a lead-in ending with a colon: the line right after it, or
+    any item of the bulleted or numbered list that starts there."""
+    same_doc = (pl.col("doc_id") == pl.col("doc_id").shift(1)).fill_null(False)
+    flags = (
+        sentences.select("is_item", (pl.col("text").shift(1).str.ends_with(":") & same_doc).fill_null(False)
+                         .alias("_after_colon"),
+                         (pl.col("is_item") & ~(pl.col("is_item").shift(1) & same_doc).fill_null(False)).alias("_first_item"))
+        .select(pl.col("_after_colon") | (pl.col("is_item") & pl.when(pl.col("_first_item")).then(pl.col("_after_colon"))
+                                          .forward_fill().fill_null(False)))
+        .to_series()
+    )
+    return pl.lit(flags).gather(sid)
+
+
 def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame,
                        topic_attributes: list[str]) -> pl.DataFrame:
     """Give each value mention its subject(s).
@@ -388,11 +403,13 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                        & (pl.col("st_end") > pl.col("head_start")) & pl.col("after_start").is_not_null()
                        & forward_ok).fill_null(False)
     # "It is approved for adults with MDD": an anaphor before the population phrase keeps the topic
-    # (only a condition: "people with a history of psychosis should not ..." still warns about the topic)
+    # (only a condition: "people with a history of psychosis should not ..." still warns about the topic);
+    # a condition opening a sentence is its topic ("TRD is ..."), not in a list after a lead-in
+    # ("may help patients with:" then "- Treatment-resistant depression")
     no_carry = pl.col("attribute").is_in(topic_attributes) & (
         (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window"))
          & (pl.col("a_end").is_null() | (pl.col("a_end") > pl.col("p_end"))))
-        | (pl.col("start") <= 2)
+        | ((pl.col("start") <= 2) & ~_after_lead_in(sentences, pl.col("sid")))
     )
     others = (
         others.join(carried, on=SENTENCE_KEY, how="left")

@@ -17,10 +17,12 @@ _PROTECT = "\x01"
 _SPLIT = "\x1e"
 _LIST_NUMBER = r"(?m)^([ \t]*\d{1,3})\.([ \t])"
 _BOUNDARY = r"""([.!?]['"’”)\]]*)([ \t]+)([^\p{Ll}\s])"""
-_LEADING_MARKER = r"^(\s*(?:(?:[•*·▪‣◦–-]|\d{1,3}\x01|\d{1,3}\)|[A-Za-z]\))[ \t]+)?\s*)"
+_ITEM_MARKER = r"(?:[•*·▪‣◦–-]|\d{1,3}\x01|\d{1,3}\)|[A-Za-z]\))[ \t]+"
+_LEADING_MARKER = rf"^(\s*(?:{_ITEM_MARKER})?\s*)"
 
 SENTENCE_SCHEMA = {"doc_id": pl.String, "sentence_no": pl.Int32, "char_start": pl.Int64, "char_end": pl.Int64,
-                   "text": pl.String, "folded": pl.String, "is_question": pl.Boolean, "is_line": pl.Boolean}
+                   "text": pl.String, "folded": pl.String, "is_question": pl.Boolean, "is_line": pl.Boolean,
+                   "is_item": pl.Boolean}
 
 
 def split_sentences(documents: pl.DataFrame, rules: CleaningRules | None = None) -> pl.DataFrame:
@@ -49,6 +51,7 @@ def split_sentences(documents: pl.DataFrame, rules: CleaningRules | None = None)
             pl.col("piece").str.extract(_LEADING_MARKER, 1).str.len_chars().fill_null(0).cast(pl.Int64).alias("_lead"),
             (pl.col("_len") - pl.col("piece").str.strip_chars_end().str.len_chars()).cast(pl.Int64).alias("_trail"),
             pl.col("piece").str.ends_with("\n").alias("is_line"),
+            pl.col("piece").str.contains(rf"^\s*{_ITEM_MARKER}").alias("is_item"),     # a bullet or numbered item
         )
         .with_columns(
             (pl.col("_at") + pl.col("_lead")).alias("char_start"),

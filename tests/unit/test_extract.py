@@ -341,3 +341,17 @@ def test_a_negated_harm_is_the_lower_side_only_against_a_named_object():
         ("ketamine", "side_effect", "lower_than", "ssri")]
     assert extract(docs_frame("Ketamine can be misused. SSRIs are not considered addictive, but stopping them "
                               "suddenly can cause symptoms.")).comparisons.is_empty()
+
+
+def test_conditions_listed_after_a_lead_in_belong_to_its_therapy():
+    facts = _facts("Ketamine infusions may help patients with:\n• Treatment-resistant depression\n"
+                   "• Chronic pain conditions such as fibromyalgia\n• Postpartum depression")
+    assert {("ketamine", "indication", v) for v in ("treatment_resistant_depression", "pain", "depression")} <= facts
+    assert not {f for f in _facts("Ketamine is fast.\nTreatment-resistant depression is common.") if f[1] == "indication"}
+
+
+def test_rating_scales_and_interactions_are_not_claims_about_the_therapy():
+    assert _facts("Psilocybin scores fell on the Montgomery-Asberg Depression Rating Scale.") == set()
+    facts = _facts("Ayahuasca is a brew. It can interact dangerously with antidepressants. It can raise blood pressure.")
+    assert ("dmt", "side_effect", "increased_blood_pressure") in facts
+    assert ("traditional_antidepressants", "side_effect", "increased_blood_pressure") not in facts
