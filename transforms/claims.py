@@ -158,7 +158,8 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     """Subject mentions -> groups of coordinated subjects, each marked head or example.
 
     Returns one row per group: sid, g_start, members (list), is_example, sets_topic, subordinate,
-    apposed_to (the therapy a class in apposition describes), is_object (measured against, after "than").
+    apposed_to (the therapy a class in apposition describes), is_object (measured against, after "than"),
+    after_example (named after "such as", "like" ...).
     """
     mentions = subjects.select(*SENTENCE_KEY, "start", "end", "subject", "role").unique([*SENTENCE_KEY, "start"])
     mentions = with_folded(mentions, sentences)
@@ -254,7 +255,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed")
                                 & ~pl.col("is_object")).alias("sets_topic")).select(
         *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"),
-        "apposed_to", "is_object")
+        "apposed_to", "is_object", pl.col("_after_example_cue").alias("after_example"))
 
 
 def apposition_values(groups: pl.DataFrame, class_values: pl.DataFrame) -> pl.DataFrame:
@@ -278,13 +279,7 @@ def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
     therapy the document names as a head), not about a therapy the last answer mentioned in passing.
     Returned in the shape of `subject_groups`, to be added to it.
     """
-    topics = (
-        groups.filter(pl.col("sets_topic"))
-        .join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
-        .sort([*SENTENCE_KEY, "g_start"])
-        .group_by("doc_id", maintain_order=True)
-        .agg(pl.col("members").first())
-    )
+    topics = document_topics(groups, sentences)
     pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).group_by(SENTENCE_KEY).agg(
         pl.col("start").min().alias("g_start"))
     return (
@@ -295,7 +290,8 @@ def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
         .join(topics, on="doc_id")
         .select(*SENTENCE_KEY, "g_start", "members", pl.lit(False).alias("is_example"),
                 pl.lit(True).alias("sets_topic"), pl.lit(False).alias("subordinate"),
-                pl.lit(None, dtype=groups.schema["apposed_to"]).alias("apposed_to"), pl.lit(False).alias("is_object"))
+                pl.lit(None, dtype=groups.schema["apposed_to"]).alias("apposed_to"), pl.lit(False).alias("is_object"),
+                pl.lit(False).alias("after_example"))
     )
 
 
@@ -309,21 +305,61 @@ def clause_breaks(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "last") -> pl.DataFrame:
+def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "last",
+                  resets: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per sentence, the members of the last (or first: the topic; or all) head group(s) of the
-    sentences before it."""
+    sentences before it. `resets` (sid, reset: members) start the carry afresh at those sentences,
+    as if the sentence before had named them."""
     ordered = pl.col("members").sort_by("g_start")
     if which == "all":
         picked = ordered.list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True)
     else:
         picked = ordered.last() if which == "last" else ordered.first()
     last_per_sentence = heads.group_by(SENTENCE_KEY).agg(picked.alias("members"))
+    frame = sentences.select(*SENTENCE_KEY, "doc_id").join(last_per_sentence, on=SENTENCE_KEY, how="left")
+    if resets is None:
+        return (frame.sort(SENTENCE_KEY)
+                .with_columns(pl.col("members").shift(1).forward_fill().over("doc_id").alias("carried"))
+                .select(*SENTENCE_KEY, "carried"))
+    # a reset sentence carries its topic, and hands it on unless it names heads of its own
     return (
-        sentences.select(*SENTENCE_KEY, "doc_id")
-        .join(last_per_sentence, on=SENTENCE_KEY, how="left")
+        frame.join(resets, on=SENTENCE_KEY, how="left")
         .sort(SENTENCE_KEY)
-        .with_columns(pl.col("members").shift(1).forward_fill().over("doc_id").alias("carried"))
-        .select(*SENTENCE_KEY, "carried")
+        .with_columns(pl.coalesce("members", "reset").shift(1).forward_fill().over("doc_id").alias("_before"))
+        .select(*SENTENCE_KEY, pl.coalesce("reset", "_before").alias("carried"))
+    )
+
+
+def paragraph_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """Sentences that open a paragraph without naming a therapy or pointing back ("The infusions
+    themselves are weird." after a paragraph on the antidepressants tried before): they are about
+    the document's topic, not the last therapy named. (sid, reset: the topic's members)
+
+    A paragraph opens after a line that ends a sentence (not after a heading, a lead-in or a list item)."""
+    same_doc = (pl.col("doc_id") == pl.col("doc_id").shift(1)).fill_null(False)
+    opening = sentences.select(
+        *SENTENCE_KEY, "doc_id",
+        (same_doc & pl.col("is_line").shift(1) & pl.col("text").shift(1).str.contains(r"[.!?][\"'’”)\]]*$")
+         & ~pl.col("is_item")).fill_null(False).alias("_opens"),
+    ).filter(pl.col("_opens"))
+    pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).select(SENTENCE_KEY)
+    return (
+        opening.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
+        .join(pointing_back, on=SENTENCE_KEY, how="anti")
+        .join(document_topics(groups, sentences), on="doc_id")
+        .select(*SENTENCE_KEY, pl.col("members").alias("reset"))
+    )
+
+
+def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """Per document, the first therapy it names as a head, not as an example ("treatments such as
+    antidepressants"): its topic (doc_id, members)."""
+    return (
+        groups.filter(pl.col("sets_topic") & ~pl.col("after_example"))
+        .join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
+        .sort([*SENTENCE_KEY, "g_start"])
+        .group_by("doc_id", maintain_order=True)
+        .agg(pl.col("members").first())
     )
 
 
@@ -367,7 +403,8 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     ("ketamine infusion") keeps its own subject.
     """
     heads = groups.filter(~pl.col("is_example") & ~pl.col("is_object"))
-    carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences)
+    carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences,
+                            resets=paragraph_resets(groups, sentences, cues))
     # "Both appear to ...": every therapy of the last sentence that named some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
     carried_all = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(

@@ -355,3 +355,16 @@ def test_rating_scales_and_interactions_are_not_claims_about_the_therapy():
     facts = _facts("Ayahuasca is a brew. It can interact dangerously with antidepressants. It can raise blood pressure.")
     assert ("dmt", "side_effect", "increased_blood_pressure") in facts
     assert ("traditional_antidepressants", "side_effect", "increased_blood_pressure") not in facts
+
+
+def test_a_paragraph_that_names_no_therapy_is_about_the_documents_topic():
+    text = ("My six ketamine infusions\n\nKetamine infusions helped me a lot.\n"
+            "For context I tried Prozac and Zoloft for years.\nThey made me gain weight.\n"
+            "The infusions themselves are weird. Everything gets floaty.")
+    facts = _facts(text)
+    assert {("ketamine", "side_effect", "dissociation"), ("ssri", "side_effect", "weight_gain")} <= facts
+    assert ("ssri", "side_effect", "dissociation") not in facts     # a pronoun still points back, a bare opening does not
+    # a therapy named only as an example is not the document's topic
+    facts = _facts("Treatments such as antidepressants help many people.\nKetamine is different.\n"
+                   "Its users see relief fast.\nPatients stay in the clinic.\nThe sessions can feel dreamlike.")
+    assert ("ketamine", "side_effect", "dissociation") in facts
