@@ -433,7 +433,9 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"))
     others = _asof_before(others, population, "start", "end", ["p_end", "p_window"])
     others = _asof_before(others, _cue_ends(cues, "anaphor", "a_end"), "start", "end", ["a_end"])
-    forward_ok = pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))
+    # a head after the value is its subject unless a barrier stands between them or a pronoun before the
+    # value is the subject ("It is twice as potent an anesthetic as racemic ketamine")
+    forward_ok = (pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))) & pl.col("a_end").is_null()
     # "headache was more common after psilocybin, whereas blunting was reported with escitalopram": a
     # head before a contrast ("whereas", "but", ";") gives way to the head of the value's own clause
     across_contrast = (pl.col("st_end").is_not_null() & pl.col("head_start").is_not_null()

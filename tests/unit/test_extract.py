@@ -117,7 +117,9 @@ def test_both_and_neither_point_back_to_every_therapy_of_the_last_naming_sentenc
 def test_a_therapy_taken_together_with_another_is_not_the_topic():
     text = "Spravato is taken together with an oral antidepressant. You may feel dizzy after a dose."
     claims = extract(docs_frame(text)).claims
-    assert claims.select("subject", "attribute", "value").rows() == [("esketamine", "side_effect", "dizziness")]
+    facts = set(claims.select("subject", "attribute", "value").iter_rows())
+    assert ("esketamine", "side_effect", "dizziness") in facts
+    assert ("traditional_antidepressants", "side_effect", "dizziness") not in facts
     other = extract(docs_frame("Other than that, ketamine is given as an infusion.")).claims
     assert ("ketamine", "route", "intravenous") in set(other.select("subject", "attribute", "value").iter_rows())
 
@@ -368,3 +370,19 @@ def test_a_paragraph_that_names_no_therapy_is_about_the_documents_topic():
     facts = _facts("Treatments such as antidepressants help many people.\nKetamine is different.\n"
                    "Its users see relief fast.\nPatients stay in the clinic.\nThe sessions can feel dreamlike.")
     assert ("ketamine", "side_effect", "dissociation") in facts
+
+
+def test_verbs_and_idioms_of_common_claims():
+    assert ("mdma", "legal_status", "prescription") in _facts("Psychiatrists can now prescribe MDMA for PTSD.")
+    assert ("traditional_antidepressants", "route", "oral") in _facts("Esketamine must be combined with an oral antidepressant.")
+    assert ("ketamine", "onset", "weeks") in _facts("Ketamine worked in a week.")
+    assert ("ssri", "side_effect", "emotional_blunting") in _facts("Lexapro made me feel like a zombie.")
+    claims = _claims("Ketamine and psilocybin are promising. Neither drug has been approved by the FDA.")
+    assert ("psilocybin", "legal_status", "fda_approved", True, False) in claims
+    assert ("lsd", "side_effect", "hallucinations", True, True) in _claims("Small doses of LSD are unlikely to cause hallucinations.")
+
+
+def test_a_pronoun_before_the_value_is_its_subject_not_a_therapy_after_it():
+    facts = _facts("Esketamine is the S enantiomer of ketamine. It is twice as potent an anesthetic as racemic ketamine.")
+    assert ("esketamine", "drug_class", "dissociative_anesthetic") in facts
+    assert ("ketamine", "drug_class", "dissociative_anesthetic") not in facts
