@@ -28,7 +28,13 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     points_back = markers.filter(pl.col("group") == "previous").select(SENTENCE_KEY).unique()
     set_against = markers.filter(pl.col("group").is_in(["object_after", "than"])).select(SENTENCE_KEY).unique()
     heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
-    carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences).join(marked, on=SENTENCE_KEY)
+    # "Both act faster than SSRIs": a plural pronoun carries every therapy of the last sentence naming some
+    plural = cues.filter(pl.col("role") == "plural_anaphor").select(SENTENCE_KEY).unique().join(marked, on=SENTENCE_KEY)
+    carried = pl.concat([
+        carried_heads(groups.filter(pl.col("sets_topic")), sentences).join(marked, on=SENTENCE_KEY)
+        .join(plural, on=SENTENCE_KEY, how="anti"),
+        carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(plural, on=SENTENCE_KEY),
+    ])
     # "In contrast, Y ..." sets Y against the topic of the sentence before: its first head
     topic_before = carried_heads(groups.filter(pl.col("sets_topic")), sentences, which="first").join(
         points_back, on=SENTENCE_KEY)

@@ -386,3 +386,13 @@ def test_a_pronoun_before_the_value_is_its_subject_not_a_therapy_after_it():
     facts = _facts("Esketamine is the S enantiomer of ketamine. It is twice as potent an anesthetic as racemic ketamine.")
     assert ("esketamine", "drug_class", "dissociative_anesthetic") in facts
     assert ("ketamine", "drug_class", "dissociative_anesthetic") not in facts
+
+
+def test_plural_pronouns_and_efficacy_in_comparisons():
+    rows = set(extract(docs_frame("Ketamine and esketamine are related drugs. Both can ease depression much faster "
+                                  "than standard antidepressants.")).comparisons.select(
+        "subject", "attribute", "relation", "object").iter_rows())
+    assert rows == {("ketamine", "onset", "faster_than", "traditional_antidepressants"),
+                    ("esketamine", "onset", "faster_than", "traditional_antidepressants")}
+    assert extract(docs_frame("Psilocybin was more effective than escitalopram.")).comparisons.select(
+        "subject", "attribute", "relation", "object").rows() == [("psilocybin", "efficacy", "higher_than", "ssri")]
