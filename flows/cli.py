@@ -97,6 +97,7 @@ def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | N
     click.echo(f"quarantined          {summary.n_quarantined}")
     for row in summary.quarantine[:20]:
         click.echo(f"  - {row['source']}: {row['reason']} ({row['detail']})")
+    click.echo(f"files read           {summary.n_files_read} (the others unchanged since last read)")
     click.echo(f"extracted            {summary.n_extracted} (cached: {summary.n_cached})")
     click.echo(f"claims               {summary.n_claims}")
     click.echo(f"comparisons          {summary.n_comparisons}")

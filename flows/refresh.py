@@ -28,13 +28,14 @@ from transforms.clean import clean_batch, set_aside, settle_identity, sum_furnit
 from transforms.extract import FAILURE_SCHEMA, Extraction, current_extractor_version, extract_isolating
 from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
                               fetch_pages, requests_for, retry_requests, settle)
-from transforms.ingest import QUARANTINE_SCHEMA, discover, inputs_fingerprint, read_files
+from transforms.ingest import QUARANTINE_SCHEMA, discover, inputs_fingerprint, read_files, reader_version
 from transforms.manifest import Source, load_manifest, sources_from_arguments
 from transforms.ontology import default_ontology
 from warehouse.cache import documents_to_extract, store_extraction
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
+from warehouse.read_cache import CachedReads, cached_reads, forget_missing_files, store_reads
 from warehouse.release import Table, data_fingerprint, release_tables
 from warehouse.store import connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
@@ -64,6 +65,7 @@ class RefreshSummary:
     n_chars: int = 0                                   # characters of text ingested (after cleaning)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     stage_peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    n_files_read: int = 0                              # files read this run (the others came from the read cache)
 
 
 class StageClock:
@@ -141,6 +143,20 @@ def pages_task(home: Home, outcomes: list[FetchOutcome]) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE)
+def cached_reads_task(home: Home, files: pl.DataFrame, force: bool) -> CachedReads:
+    """Files to read, and what earlier reads made of the unchanged ones (nothing when `force`)."""
+    with connect(home.warehouse) as con:
+        forget_missing_files(con, files)
+        return cached_reads(con, files, reader_version(), reuse=not force)
+
+
+@task(cache_policy=NO_CACHE)
+def store_reads_task(home: Home, files: pl.DataFrame, read: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]) -> None:
+    with connect(home.warehouse) as con:
+        store_reads(con, files, *read, reader_version())
+
+
+@task(cache_policy=NO_CACHE)
 def read_task(files: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Read and clean one batch: (candidate documents, quarantine, furniture counts)."""
     raw, unreadable = read_files(files)
@@ -193,6 +209,15 @@ def _gather_reads(batches: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
     furniture = sum_furniture([b[2] for b in batches])
     batches.clear()
     return candidates, quarantine, furniture
+
+
+def _remember_reads(home: Home, batches: list[pl.DataFrame], futures: list[PrefectFuture]) -> list[tuple]:
+    """Each read batch's results, stored in the read cache as they arrive."""
+    results = []
+    for files, read in zip(batches, _released(futures)):
+        store_reads_task(home, files, read)
+        results.append(read)
+    return results
 
 
 def _store_as_done(home: Home, futures: list[PrefectFuture]) -> pl.DataFrame:
@@ -325,8 +350,13 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             clock.lap("ingest")
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
         import_in_background()     # the gate's library loads while the inputs are read and extracted
-        reads = [read_task.submit(batch) for batch in chunked_frame(files, batch_size) if batch.height]
-        candidates, early_quarantine, furniture = _gather_reads([clean_pages_task(pages), *_released(reads)])
+        known = cached_reads_task(kvp_home, files, force)
+        n_files_read = known.to_read.height
+        to_read = [batch for batch in chunked_frame(known.to_read, batch_size) if batch.height]
+        reads = _remember_reads(kvp_home, to_read, [read_task.submit(batch) for batch in to_read])
+        candidates, early_quarantine, furniture = _gather_reads(
+            [clean_pages_task(pages), (known.candidates, known.refused, known.furniture), *reads])
+        del known
         clock.lap("ingest")
         documents, copies = settle_task(candidates)
         del candidates                 # the text is held once: in `documents`
@@ -350,7 +380,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             run_id, documents.height, quarantine.height, n_claims, n_comparisons,
             n_to_extract, documents.height - n_to_extract, n_downloaded, n_not_modified,
             "skipped", "unchanged", None, None, [], quarantine.select("source", "reason", "detail").to_dicts(),
-            int(documents["n_chars"].sum() or 0),
+            int(documents["n_chars"].sum() or 0), n_files_read=n_files_read,
         )
         data_print = data_fingerprint_task(tables)
         pending = pending_version_task(kvp_home, tables, data_print)

@@ -90,8 +90,12 @@ def normalise_text(text: pl.Expr, nfc: bool = True) -> pl.Expr:
     )
 
 
+FURNITURE_SCHEMA = {"source": pl.String, "origin": pl.String, "rule": pl.String, "lines_dropped": pl.Int64}
+
+
 def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Remove whole lines that are page furniture; return (frame, counts per rule)."""
+    """Remove whole lines that are page furniture; return (frame, lines dropped per document and rule,
+    only where some were: `FURNITURE_SCHEMA`)."""
     rules = rules or cleaning_rules()
     lines = (
         raw.select(pl.int_range(pl.len()).alias("_row"), pl.col("text").str.split("\n").alias("line"))
@@ -101,9 +105,15 @@ def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tup
     flags = {name: pl.col("_probe").str.contains(f"(?i){pattern}") for name, pattern in rules.furniture.items()}
     lines = lines.with_columns(**{f"_f_{name}": expr for name, expr in flags.items()})
     is_furniture = pl.any_horizontal([pl.col(f"_f_{name}") for name in rules.furniture])
-    counts = lines.select(
-        [pl.col(f"_f_{name}").sum().alias(name) for name in rules.furniture]
-    ).unpivot(variable_name="rule", value_name="lines_dropped")
+    counts = (
+        lines.group_by("_row").agg([pl.col(f"_f_{name}").sum().alias(name) for name in rules.furniture])
+        .unpivot(index="_row", variable_name="rule", value_name="lines_dropped")
+        .filter(pl.col("lines_dropped") > 0)
+        .join(raw.select(pl.int_range(pl.len()).alias("_row"), "source", "origin"), on="_row")
+        .select(list(FURNITURE_SCHEMA))
+        .cast(FURNITURE_SCHEMA)
+        .sort("source", "rule")
+    )
     kept = (
         lines.filter(~is_furniture)
         .group_by("_row", maintain_order=True)
@@ -121,17 +131,18 @@ def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tup
 
 
 def clean_documents(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Raw documents -> (documents, quarantine, furniture counts): `clean_batch`, then `settle_identity`."""
+    """Raw documents -> (documents, quarantine, furniture lines dropped per rule): `clean_batch`, then
+    `settle_identity`."""
     candidates, refused, counts = clean_batch(raw, rules)
     documents, copies = settle_identity(candidates, rules)
-    return documents, pl.concat([refused, copies]), counts
+    return documents, pl.concat([refused, copies]), sum_furniture([counts])
 
 
 def clean_batch(raw: pl.DataFrame, rules: CleaningRules | None = None
                 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """What can be decided one document at a time, so it runs batch by batch as files are read:
     normalised text, furniture dropped, the text's sha256 as doc_id. Returns (candidate documents,
-    quarantine for empty and over-long texts, furniture counts)."""
+    quarantine for empty and over-long texts, furniture lines dropped per document)."""
     rules = rules or cleaning_rules()
     raw = raw.with_columns([pl.lit(None, pl.String).alias(c) for c in ("url", "published") if c not in raw.columns])
     if "origin" not in raw.columns:
@@ -193,7 +204,8 @@ def _quarantined(frame: pl.DataFrame, reason: str, detail: pl.Expr,
 
 
 def sum_furniture(counts: list[pl.DataFrame]) -> pl.DataFrame:
-    """Furniture counts of several batches, added up per rule."""
+    """Furniture lines dropped, per document, of several batches, added up per rule."""
     if not counts:
         return pl.DataFrame(schema={"rule": pl.String, "lines_dropped": pl.Int64})
-    return pl.concat(counts).group_by("rule", maintain_order=True).agg(pl.col("lines_dropped").sum())
+    return (pl.concat([c.select("rule", "lines_dropped") for c in counts]).group_by("rule").agg(pl.col("lines_dropped").sum())
+            .sort("rule"))

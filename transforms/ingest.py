@@ -138,6 +138,37 @@ def quarantine_row(source: str, reason: str, detail: str, now: datetime | None =
             "quarantined_at": now or datetime.now(UTC)}
 
 
+_READING_CODE = ["ingest.py", "readers.py", "clean.py", "data/cleaning.yaml"]
+
+
+def reader_version() -> str:
+    """A short hash of the code and rules that turn a file into candidate documents, and of the
+    libraries that parse HTML and PDF: a read remembered under another version is read again."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _READING_CODE:
+        digest.update((here / name).read_bytes())
+    for package in ("trafilatura", "pypdf"):
+        digest.update(f"{package}=={_installed_version(package)}".encode())
+    return "r-" + digest.hexdigest()[:12]
+
+
+def _installed_version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def with_file_paths(frame: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
+    """Rows of a read batch (documents, quarantine or furniture: source, origin) with the `path` of
+    the file they came from; a file that yields several documents names them "source#n"."""
+    keys = files.select("path", "origin", pl.col("source").alias("_file_source"))
+    return (frame.with_columns(pl.col("source").str.replace(r"#\d+$", "").alias("_file_source"))
+            .join(keys, on=["origin", "_file_source"], how="inner").drop("_file_source"))
+
+
 def inputs_fingerprint(files: pl.DataFrame, problems: pl.DataFrame, pages: pl.DataFrame, versions: dict) -> str:
     """A digest of everything a refresh would read, taken before reading it: each file's name, origin,
     size and modification time as discovered (as make and rsync judge change), the pages' texts, the

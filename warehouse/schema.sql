@@ -103,6 +103,28 @@ CREATE TABLE IF NOT EXISTS fetched_pages (
     checked_at    TIMESTAMPTZ NOT NULL    -- when the server was last asked
 );
 
+-- Files read before, by path, size and modification time (and the reading code's version): what
+-- reading and cleaning made of each, so a refresh reads only new and changed files. A file yields
+-- candidate documents (read_documents), a quarantine row (read_refusals) or both empty; furniture
+-- lines dropped are kept per file to count them for every run.
+CREATE TABLE IF NOT EXISTS read_files (
+    path           VARCHAR NOT NULL,
+    size           BIGINT NOT NULL,
+    mtime_ns       BIGINT NOT NULL,
+    reader_version VARCHAR NOT NULL,
+    origin         VARCHAR,
+    read_at        TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS read_documents AS SELECT ''::VARCHAR AS path, * FROM documents LIMIT 0;
+CREATE TABLE IF NOT EXISTS read_refusals AS SELECT ''::VARCHAR AS path, * EXCLUDE (run_id) FROM quarantine LIMIT 0;
+CREATE TABLE IF NOT EXISTS read_furniture (
+    path          VARCHAR NOT NULL,
+    source        VARCHAR NOT NULL,
+    origin        VARCHAR,
+    rule          VARCHAR NOT NULL,
+    lines_dropped BIGINT NOT NULL
+);
+
 -- Warehouses created before a column existed gain it here (CREATE TABLE IF NOT EXISTS keeps old shapes).
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS origin VARCHAR;
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS origin VARCHAR;

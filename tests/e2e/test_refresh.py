@@ -95,6 +95,48 @@ def test_unchanged_inputs_are_not_read_again_and_keep_their_quarantine(tmp_path,
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     reread = refresh(sources=[str(corpus)], home=str(home))        # a newer file: read, found identical
     assert reread.outcome == "unchanged" and "clean" in reread.stage_seconds and reread.n_extracted == 0
+    assert reread.n_files_read == 1                                # only that file
+
+
+def _claims_and_furniture(home: Path, run_id: str) -> tuple[list, list, list]:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        claims = con.execute("SELECT claim_id, doc_id, value, char_start FROM claims ORDER BY claim_id").fetchall()
+        furniture = con.execute("SELECT rule, lines_dropped FROM furniture WHERE run_id = ? AND lines_dropped > 0 "
+                                "ORDER BY rule", [run_id]).fetchall()
+        quarantine = con.execute("SELECT source, reason FROM quarantine WHERE run_id = ? ORDER BY source",
+                                 [run_id]).fetchall()
+    finally:
+        con.close()
+    return claims, furniture, quarantine
+
+
+def test_only_new_and_changed_files_are_read_and_the_result_equals_reading_everything(tmp_path, seeds_dir):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    (corpus / "junk.txt").write_bytes(bytes(range(256)) * 8)
+    (corpus / "with_furniture.txt").write_text("Advertisement\nKetamine is an anesthetic.\nShare this article\n")
+    home = tmp_path / "home"
+    first = refresh(sources=[str(corpus)], home=str(home))
+    seeds = sorted(corpus.glob("0*.txt"))
+    with open(seeds[0], "a") as handle:
+        handle.write("\nPsilocybin is a Schedule I drug.\n")
+    seeds[1].unlink()
+    (corpus / "new.txt").write_text("Lexapro can cause nausea.\n")
+    second = refresh(sources=[str(corpus)], home=str(home))
+    assert (first.n_files_read, second.n_files_read) == (7, 2)       # the changed file and the new one
+    assert second.outcome == "published" and second.n_documents == first.n_documents
+    everything = refresh(sources=[str(corpus)], home=str(tmp_path / "fresh"))
+    assert everything.n_files_read == 7
+    assert _claims_and_furniture(home, second.run_id) == _claims_and_furniture(tmp_path / "fresh", everything.run_id)
+    _, furniture, quarantine = _claims_and_furniture(home, second.run_id)
+    assert furniture and ("junk.txt", "binary") in quarantine      # kept for the files not read again
+    forced = refresh(sources=[str(corpus)], home=str(home), force=True)
+    assert forced.n_files_read == 7
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    remembered = {Path(p).name for (p,) in con.execute("SELECT path FROM read_files").fetchall()}
+    con.close()
+    assert remembered == {p.name for p in corpus.iterdir()}        # the removed file's read is forgotten
 
 
 def test_failed_gate_keeps_latest_and_accepting_publishes(tmp_path, seeds_dir):

@@ -39,6 +39,7 @@ def test_new_document_is_a_minor_version_and_diff_lists_its_claims(two_versions)
     home, first, second = two_versions
     assert (first.version, second.version) == ("1.0.0", "1.1.0")
     assert (second.n_extracted, second.n_cached) == (1, 5)   # only the new document is extracted
+    assert (first.n_files_read, second.n_files_read) == (5, 1)   # and only its file read
     result = _kvp("diff", "1.0.0", "--home", str(home), "--json")
     assert result.returncode == 0, result.stderr
     changes = json.loads(result.stdout)
