@@ -24,6 +24,9 @@ _EXAMPLE_REACH = 80
 _PREMODIFIER_GAP = (r"^\s*(?:(?:[a-z0-9\-]+)\s+)?$")
 _NOT_PREMODIFYING = r"\b(?:and|or|but|than|with|without|to|for|in|of|by|as|at|on|after|before|from|versus|vs|like|" \
                     r"including|such|the|a|an|is|are|was|were|be|been|using|use|taking|take|over|into|about)\b"
+# conditions, harms and risks name what happens to people, never a kind of therapy: "after failing five
+# antidepressants" is not about the antidepressants
+_NEVER_PREMODIFYING = ["indication", "side_effect", "risk"]
 _COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
 # comma, an article and at most four words between a therapy and the name of its class (past the end
@@ -197,6 +200,9 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     class_after_member = (pl.col("_prev_subject").replace_strict(parents, default=None, return_dtype=pl.String)
                           == pl.col("subject")).fill_null(False)
     appositions = mentions.filter(class_after_member).select("_row", gap_matches(_APPOSITION_GAP).alias("_apposition"))
+    # "the antidepressants sertraline and paroxetine": a class right before its members only labels them
+    member_after_class = ((pl.col("subject").replace_strict(parents, default=None, return_dtype=pl.String)
+                           == pl.col("_prev_subject")) & gap_matches(r"^\s+$")).fill_null(False)
     mentions = (
         mentions.join(appositions, on="_row", how="left")
         .with_columns(pl.col("_apposition").fill_null(False))
@@ -220,8 +226,9 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
         )
         # "Unlike SSRIs, psilocybin works ...": a comma between a subordinate clause's therapy and the
         # main clause's is the clause's end, not a list
+        .with_columns(member_after_class.alias("_after_class"))
         .with_columns((gap_matches(_COORDINATION_GAP) & (pl.col("_subordinate") == previous("_subordinate"))
-                       .fill_null(False)).alias("_coordinated"))
+                       .fill_null(False) & ~pl.col("_after_class")).alias("_coordinated"))
         # a sentence's first mention is never coordinated, so a global running count numbers groups
         .with_columns((~pl.col("_coordinated")).cum_sum().alias("group_no"))
     )
@@ -234,6 +241,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             pl.col("_subordinate").first().alias("_subordinate"),
             pl.col("_bracketed").first().alias("_bracketed"),
             pl.col("_apposition").first().alias("_apposition"),
+            pl.col("_after_class").first().alias("_after_class"),
             pl.col("_object").first().alias("is_object"),
         )
         .sort([*SENTENCE_KEY, "g_start"])
@@ -251,7 +259,9 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
         ).alias("is_example")
     )
     # a class named in apposition describes the therapy before it: like an example, it is not a head
-    groups = groups.with_columns(pl.col("is_example") | pl.col("_apposition"))
+    groups = groups.with_columns(
+        pl.col("is_example") | pl.col("_apposition")
+        | pl.col("_after_class").shift(-1).over(SENTENCE_KEY).fill_null(False))
     return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed")
                                 & ~pl.col("is_object")).alias("sets_topic")).select(
         *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"),
@@ -368,8 +378,8 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
 
     Only values a few characters before a head are read (most are not), by row number."""
     values = values.with_row_index("_row")
-    near = values.filter((pl.col("after_start") - pl.col("end")).is_between(0, 24)).select(
-        "_row", "sid", "end", "after_start")
+    near = values.filter((pl.col("after_start") - pl.col("end")).is_between(0, 24)
+                         & ~pl.col("attribute").is_in(_NEVER_PREMODIFYING)).select("_row", "sid", "end", "after_start")
     gap = _text_between("end", "after_start")
     flags = with_folded(near, sentences).select(
         "_row", (gap.str.contains(_PREMODIFIER_GAP) & ~gap.str.contains(_NOT_PREMODIFYING)).alias("_premodifies"))

@@ -396,3 +396,21 @@ def test_plural_pronouns_and_efficacy_in_comparisons():
                     ("esketamine", "onset", "faster_than", "traditional_antidepressants")}
     assert extract(docs_frame("Psilocybin was more effective than escitalopram.")).comparisons.select(
         "subject", "attribute", "relation", "object").rows() == [("psilocybin", "efficacy", "higher_than", "ssri")]
+
+
+def test_a_class_right_before_its_members_only_labels_them():
+    assert _facts("Current PTSD treatments include the antidepressants sertraline and paroxetine.") == {
+        ("ssri", "indication", "ptsd")}
+    assert _facts("The antidepressant escitalopram causes nausea.") == {("ssri", "side_effect", "nausea")}
+
+
+def test_not_yet_negates_and_a_new_verb_after_and_ends_the_scope():
+    claims = _claims("But MDMA is not yet approved by the FDA and remains a Schedule I drug.")
+    assert {("mdma", "legal_status", "fda_approved", True, False),
+            ("mdma", "legal_status", "schedule_i", False, False)} <= claims
+
+
+def test_conditions_never_premodify_a_therapy():
+    assert ("esketamine", "indication", "treatment_resistant_depression") in _facts(
+        "Started Spravato in January after failing five antidepressants.")
+    assert ("ssri", "route", "oral") in _facts("Patients took daily oral escitalopram.")
