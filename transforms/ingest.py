@@ -163,10 +163,13 @@ def _installed_version(package: str) -> str:
 
 def with_file_paths(frame: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
     """Rows of a read batch (documents, quarantine or furniture: source, origin) with the `path` of
-    the file they came from; a file that yields several documents names them "source#n"."""
+    the file they came from (a file that yields several documents names them "source#n"); rows whose
+    file cannot be told get a null path."""
     keys = files.select("path", "origin", pl.col("source").alias("_file_source"))
-    return (frame.with_columns(pl.col("source").str.replace(r"#\d+$", "").alias("_file_source"))
-            .join(keys, on=["origin", "_file_source"], how="inner").drop("_file_source"))
+    exact = frame.join(keys.rename({"_file_source": "source"}), on=["origin", "source"], how="left")
+    numbered = (frame.with_columns(pl.col("source").str.replace(r"#\d+$", "").alias("_file_source"))
+                .join(keys, on=["origin", "_file_source"], how="left").select(pl.col("path").alias("_numbered")))
+    return exact.with_columns(pl.coalesce("path", numbered.to_series())).select(*frame.columns, "path")
 
 
 def inputs_fingerprint(files: pl.DataFrame, problems: pl.DataFrame, pages: pl.DataFrame, versions: dict) -> str:

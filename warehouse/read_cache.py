@@ -61,8 +61,9 @@ def cached_reads(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, version: s
 def store_reads(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, candidates: pl.DataFrame,
                 refused: pl.DataFrame, furniture: pl.DataFrame, version: str) -> None:
     """Remember what reading `files` gave (replacing earlier reads of the same paths), in one transaction."""
-    if files.is_empty():
-        return
+    candidates, refused, furniture = (with_file_paths(frame, files) for frame in (candidates, refused, furniture))
+    if files.is_empty() or any(frame["path"].null_count() for frame in (candidates, refused, furniture)):
+        return                  # a row whose file cannot be told: the batch is simply read again next time
     read = files.select(*_FILE_KEY, pl.lit(version).alias("reader_version"), "origin",
                         pl.lit(datetime.now(UTC)).alias("read_at"))
     with transaction(con):
@@ -73,9 +74,9 @@ def store_reads(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, candidates:
             con.execute("INSERT INTO read_files BY NAME SELECT * FROM _read")
         finally:
             con.unregister("_read")
-        insert_frame(con, "read_documents", with_file_paths(candidates, files))
-        insert_frame(con, "read_refusals", with_file_paths(refused, files))
-        insert_frame(con, "read_furniture", with_file_paths(furniture, files))
+        insert_frame(con, "read_documents", candidates)
+        insert_frame(con, "read_refusals", refused)
+        insert_frame(con, "read_furniture", furniture)
 
 
 def forget_missing_files(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> None:
