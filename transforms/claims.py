@@ -340,13 +340,18 @@ def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "la
     )
 
 
+def _same_document_as_previous() -> pl.Expr:
+    """Over sentences in order: the sentence before is of the same document."""
+    return (pl.col("doc_id") == pl.col("doc_id").shift(1)).fill_null(False)
+
+
 def paragraph_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
     """Sentences that open a paragraph without naming a therapy or pointing back ("The infusions
     themselves are weird." after a paragraph on the antidepressants tried before): they are about
     the document's topic, not the last therapy named. (sid, reset: the topic's members)
 
     A paragraph opens after a line that ends a sentence (not after a heading, a lead-in or a list item)."""
-    same_doc = (pl.col("doc_id") == pl.col("doc_id").shift(1)).fill_null(False)
+    same_doc = _same_document_as_previous()
     opening = sentences.select(
         *SENTENCE_KEY, "doc_id",
         (same_doc & pl.col("is_line").shift(1) & pl.col("text").shift(1).str.contains(r"[.!?][\"'’”)\]]*$")
@@ -390,7 +395,7 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
 def _after_lead_in(sentences: pl.DataFrame, sid: pl.Expr) -> pl.Expr:
     """Whether the sentence `sid` continues a lead-in ending with a colon: the line right after it, or
     any item of the bulleted or numbered list that starts there."""
-    same_doc = (pl.col("doc_id") == pl.col("doc_id").shift(1)).fill_null(False)
+    same_doc = _same_document_as_previous()
     flags = (
         sentences.select("is_item", (pl.col("text").shift(1).str.ends_with(":") & same_doc).fill_null(False)
                          .alias("_after_colon"),
