@@ -299,6 +299,9 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
         class_value = spec.get("class_value")
         if class_value and not _in_vocabulary(vocabulary, class_value):
             raise OntologyError(f"{subject}: class_value {class_value} is not a vocabulary attribute value")
+    for group in (raw.get("numeric_time_spans") or {}).get("excludes", []):
+        if group not in raw["contexts"]:
+            raise OntologyError(f"numeric_time_spans: unknown context group {group!r}")
     counted = raw.get("counted_sessions")
     if counted and not _in_vocabulary(vocabulary, counted):
         raise OntologyError(f"counted_sessions: {counted['attribute']}.{counted['value']} is not in the vocabulary")

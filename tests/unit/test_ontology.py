@@ -33,3 +33,16 @@ def test_unknown_context_group_is_rejected(tmp_path):
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(OntologyError, match="no_such_group"):
         load_ontology(path, VOCABULARY_PATH)
+
+
+@pytest.mark.parametrize("where", ["value_list", "numeric_spans"])
+def test_unknown_context_group_in_a_list_is_rejected(tmp_path, where):
+    raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
+    if where == "value_list":
+        raw["attributes"]["onset"]["excludes"] = ["not_onset", "no_such_group"]
+    else:
+        raw["numeric_time_spans"]["excludes"] = ["no_such_group"]
+    path = tmp_path / "ontology.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(OntologyError, match="no_such_group"):
+        load_ontology(path, VOCABULARY_PATH)
