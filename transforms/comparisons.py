@@ -93,6 +93,21 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     )
     sides = pl.concat([named, from_before]).unique()
     pairs = sides.join(sides, on=SENTENCE_KEY, suffix="_b").filter(pl.col("subject") != pl.col("subject_b"))
+    # where the only markers name what follows them as the other side ("than", "versus", "unlike"), that
+    # side must be a therapy they name: "remission was 27% with esketamine versus 18% with quetiapine" sets
+    # nothing against esketamine when quetiapine is not a therapy of the vocabulary
+    object_marked = markers.group_by(SENTENCE_KEY).agg(
+        pl.col("group").is_in(["than", "object_after"]).all().alias("_only")).filter(pl.col("_only")).select(SENTENCE_KEY)
+    object_markers = markers.filter(pl.col("group").is_in(["than", "object_after"])).select(*SENTENCE_KEY, "end")
+    marked_objects = (
+        object_markers.sort("end")
+        .join_asof(heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"), left_on="end", right_on="g_start",
+                   by=SENTENCE_KEY, strategy="forward", check_sortedness=False)
+        .drop_nulls("members").explode("members")
+        .select(*SENTENCE_KEY, pl.col("members").alias("subject_b")).unique()
+    )
+    pairs = pl.concat([pairs.join(object_marked, on=SENTENCE_KEY, how="anti"),
+                       pairs.join(object_marked, on=SENTENCE_KEY).join(marked_objects, on=[*SENTENCE_KEY, "subject_b"])])
 
     relations = ontology.direction_relations()
     positive = relations.filter(pl.col("positive")).select("attribute", pl.col("direction").alias("pos"),

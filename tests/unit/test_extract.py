@@ -414,3 +414,19 @@ def test_conditions_never_premodify_a_therapy():
     assert ("esketamine", "indication", "treatment_resistant_depression") in _facts(
         "Started Spravato in January after failing five antidepressants.")
     assert ("ssri", "route", "oral") in _facts("Patients took daily oral escitalopram.")
+
+
+def test_a_marker_that_names_the_other_side_needs_a_therapy_there():
+    def rows(text):
+        return set(extract(docs_frame(text)).comparisons.select("subject", "relation", "object").iter_rows())
+
+    assert rows("Patients took SSRIs. Remission was 27% with esketamine versus 18% with quetiapine, "
+                "and lasted longer.") == set()
+    assert rows("Ketamine acts faster than SSRIs.") == {("ketamine", "faster_than", "ssri")}
+    assert rows("Esketamine versus SSRIs: esketamine works within hours.") == {("esketamine", "faster_than", "ssri")}
+
+
+def test_supervision_and_preparation_wordings_of_retreats_and_clinics():
+    facts = _facts("A registered nurse is on site during every psilocybin ceremony. "
+                   "You will complete two preparation calls and join group integration circles.")
+    assert {("psilocybin", "setting", "medical_supervision"), ("psilocybin", "setting", "integration_sessions")} <= facts
