@@ -17,6 +17,7 @@ import polars as pl
 from transforms.claims import SENTENCE_KEY, apply_modifiers, carried_heads
 from transforms.ontology import Ontology
 
+_NAMING_MARKERS = ["object_after", "than"]
 _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
 
 
@@ -26,7 +27,9 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     markers = cues.filter(pl.col("role") == "marker")
     marked = markers.select(SENTENCE_KEY).unique()
     points_back = markers.filter(pl.col("group") == "previous").select(SENTENCE_KEY).unique()
-    set_against = markers.filter(pl.col("group").is_in(["object_after", "than"])).select(SENTENCE_KEY).unique()
+    # markers that name the other side right after them: "than X", "unlike X", "versus X"
+    naming_markers = markers.filter(pl.col("group").is_in(_NAMING_MARKERS))
+    set_against = naming_markers.select(SENTENCE_KEY).unique()
     heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
     # "Both act faster than SSRIs": a plural pronoun carries every therapy of the last sentence naming some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(SENTENCE_KEY).unique().join(marked, on=SENTENCE_KEY)
@@ -97,10 +100,9 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # side must be a therapy they name: "remission was 27% with esketamine versus 18% with quetiapine" sets
     # nothing against esketamine when quetiapine is not a therapy of the vocabulary
     object_marked = markers.group_by(SENTENCE_KEY).agg(
-        pl.col("group").is_in(["than", "object_after"]).all().alias("_only")).filter(pl.col("_only")).select(SENTENCE_KEY)
-    object_markers = markers.filter(pl.col("group").is_in(["than", "object_after"])).select(*SENTENCE_KEY, "end")
+        pl.col("group").is_in(_NAMING_MARKERS).all().alias("_only")).filter(pl.col("_only")).select(SENTENCE_KEY)
     marked_objects = (
-        object_markers.sort("end")
+        naming_markers.select(*SENTENCE_KEY, "end").sort("end")
         .join_asof(heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"), left_on="end", right_on="g_start",
                    by=SENTENCE_KEY, strategy="forward", check_sortedness=False)
         .drop_nulls("members").explode("members")
