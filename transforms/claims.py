@@ -94,9 +94,7 @@ def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame) -> pl.DataFram
 
     needs = (
         values.filter(pl.col("needs").is_not_null())
-        .with_columns(pl.col("needs").str.split(",").alias("_needed"))     # any one of the groups
-        .explode("_needed")
-        .join(ctx, left_on=[*SENTENCE_KEY, "_needed"], right_on=[*SENTENCE_KEY, "group"])
+        .join(ctx, left_on=[*SENTENCE_KEY, "needs"], right_on=[*SENTENCE_KEY, "group"])
         .filter(gap <= pl.col("c_window"))
         .group_by("_cand")
         .agg(gap.min().alias("_distance"))

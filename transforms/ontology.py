@@ -152,7 +152,7 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     rows += _phrase_rows(raw.get("not_mentions", []), "not_a_mention")
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
-            needs = _needed_groups(spec, vspec)
+            needs = _needed_group(spec, vspec)
             excludes = _excluding_groups(spec, vspec)
             for cue in vspec.get("cues", []):
                 for form in expand_phrase(cue):
@@ -179,11 +179,10 @@ def _group_names(declared: str | list[str] | None) -> list[str]:
     return [name.strip() for name in names if name.strip()]
 
 
-def _needed_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any]) -> str | None:
-    """The context groups of which one must be near a value for it to be read, as "a,b"; a value's
-    own `needs` (even null) overrides its attribute's."""
-    declared = value_spec["needs"] if "needs" in value_spec else attribute_spec.get("needs")
-    return ",".join(_group_names(declared)) or None
+def _needed_group(attribute_spec: dict[str, Any], value_spec: dict[str, Any]) -> str | None:
+    """The context group that must be near a value for it to be read; a value's own `needs` (even
+    null) overrides its attribute's."""
+    return value_spec["needs"] if "needs" in value_spec else attribute_spec.get("needs")
 
 
 def _excluding_groups(attribute_spec: dict[str, Any], value_spec: dict[str, Any], *more: str) -> str | None:
@@ -202,7 +201,7 @@ def _numeric_span_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for attribute in spec["attributes"]:
         attr_spec = raw["attributes"][attribute]
         declared = {v.get("value", k) for k, v in attr_spec["values"].items()}
-        needs = _needed_groups(attr_spec, {})
+        needs = _needed_group(attr_spec, {})
         numbers = [(str(n), n) for n in range(1, spec["numbers"] + 1)]
         numbers += [(word, n) for word, n in spec.get("number_words", {}).items()]
         for unit, rule in spec["units"].items():
@@ -287,9 +286,10 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
             raise OntologyError(f"attribute {attribute!r} lacks vocabulary values {sorted(lacking)}")
     for attribute, spec in raw["attributes"].items():
         for vid, vspec in spec["values"].items():
-            groups = [*_group_names(_needed_groups(spec, vspec)), *_group_names(vspec.get("excludes")),
-                      *_group_names(spec.get("excludes"))]
-            for group in groups:
+            needs = _needed_group(spec, vspec)
+            if needs is not None and not isinstance(needs, str):
+                raise OntologyError(f"{attribute}.{vid}: `needs` names one context group, not {needs!r}")
+            for group in [needs, *_group_names(vspec.get("excludes")), *_group_names(spec.get("excludes"))]:
                 if group and group not in raw["contexts"]:
                     raise OntologyError(f"{attribute}.{vid}: unknown context group {group!r}")
     for subject, spec in raw["subjects"].items():

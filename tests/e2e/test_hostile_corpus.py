@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from flows.refresh import refresh
+from tests.support.fragile import extractor_failing_on
 from tests.support.pages import script_heavy_page, seed_as_html
 from tests.support.webserver import page, redirect, serve, slow, status, with_etag
 from transforms.clean import clean_documents
@@ -142,16 +143,7 @@ def test_the_card_counts_quarantine_by_reason_and_the_cli_lists_sources(hostile_
 
 
 def test_a_document_the_extractor_fails_on_is_quarantined_and_the_run_publishes(tmp_path, monkeypatch):
-    import transforms.extract as extraction_module
-
-    real = extraction_module.extract
-
-    def fragile(documents, ontology=None):
-        if documents["text"].str.contains("Poisoned").any():
-            raise RuntimeError("extractor bug")
-        return real(documents, ontology)
-
-    monkeypatch.setattr(extraction_module, "extract", fragile)
+    extractor_failing_on(monkeypatch, "Poisoned", RuntimeError("extractor bug"))
     folder = tmp_path / "inbox"
     folder.mkdir()
     (folder / "good.txt").write_text(GOOD_TEXT)

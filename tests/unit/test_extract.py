@@ -3,6 +3,7 @@
 import polars as pl
 
 from tests.conftest import docs_frame
+from tests.support.fragile import extractor_failing_on
 from transforms.extract import extract
 
 
@@ -284,14 +285,7 @@ def test_overlapping_names_in_a_heading_do_not_break_extraction():
 def test_a_document_the_extractor_fails_on_is_set_aside_and_the_rest_extracted(monkeypatch):
     import transforms.extract as extraction_module
 
-    real = extraction_module.extract
-
-    def fragile(documents, ontology=None):
-        if documents["text"].str.contains("POISON").any():
-            raise ValueError("cannot read this one")
-        return real(documents, ontology)
-
-    monkeypatch.setattr(extraction_module, "extract", fragile)
+    real = extractor_failing_on(monkeypatch, "POISON", ValueError("cannot read this one"))
     texts = ["Ketamine is given by IV infusion.", "POISON psilocybin", "Psilocybin is a Schedule I drug.",
              "POISON again", "Lexapro causes nausea."]
     extraction, failed = extraction_module.extract_isolating(docs_frame(*texts))

@@ -46,3 +46,12 @@ def test_unknown_context_group_in_a_list_is_rejected(tmp_path, where):
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(OntologyError, match="no_such_group"):
         load_ontology(path, VOCABULARY_PATH)
+
+
+def test_needs_names_one_context_group(tmp_path):
+    raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
+    raw["attributes"]["duration"]["needs"] = ["duration_time", "onset_time"]
+    path = tmp_path / "ontology.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(OntologyError, match="names one context group"):
+        load_ontology(path, VOCABULARY_PATH)
