@@ -7,11 +7,13 @@ regression checks are critical unless the operator accepted the change (recorded
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import logging
 import os
 import threading
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -44,6 +46,9 @@ class GateResult:
     outcomes: list[Outcome]
     accepted_changes: str | None
     gx_results: dict[str, dict]
+    row_checks: str = ""                  # fingerprint of the row checks run (see row_checks_fingerprint)
+    rows_checked: dict[str, int] = field(default_factory=dict)   # per sliced table: rows the row checks saw
+    validated_before: str | None = None   # the version whose validated rows were not checked again
 
     @property
     def failed(self) -> list[Outcome]:
@@ -60,6 +65,9 @@ class GateResult:
             "failed": [asdict(o) for o in self.failed],
             "warnings": [f"{o.name}: {o.description}" for o in self.warnings],
             "accepted_changes": self.accepted_changes,
+            "row_checks": self.row_checks,
+            "rows_checked": self.rows_checked,
+            "validated_before": self.validated_before,
             "outcomes": [asdict(o) for o in self.outcomes],
         }
 
@@ -127,12 +135,26 @@ def whole_table_columns(checks: list[Check]) -> dict[str, list[str]]:
     return columns
 
 
+def row_checks_fingerprint(checks: list[Check]) -> str:
+    """What a row's verdict depends on besides the row: the row checks, the code deriving the columns
+    they read, and GX's version. Rows validated under the same fingerprint need no second check."""
+    from importlib.metadata import version
+
+    rows = sorted(json.dumps(asdict(c), sort_keys=True, default=str) for c in checks
+                  if c.expectation not in WHOLE_TABLE_EXPECTATIONS)
+    digest = hashlib.sha256("\n".join(rows).encode())
+    digest.update((Path(__file__).parent / "batches.py").read_bytes())
+    digest.update(version("great-expectations").encode())
+    return digest.hexdigest()
+
+
 def run_gate(frames: dict[str, pd.DataFrame | SlicedTable], checks: list[Check],
-             accepted_changes: str | None = None) -> GateResult:
+             accepted_changes: str | None = None, validated_before: str | None = None) -> GateResult:
     """Validate each table's batch against its suite; decide by severity.
 
     A sliced table is validated in two parts: its whole-table checks on its whole (narrow) frame, its
-    row checks on each slice, their outcomes summed per check.
+    row checks on each slice, their outcomes summed per check. `validated_before` names the version
+    whose validated rows the slices leave out (recorded with the result).
     """
     from expectations.batches import SlicedTable
 
@@ -140,6 +162,7 @@ def run_gate(frames: dict[str, pd.DataFrame | SlicedTable], checks: list[Check],
     source = context.data_sources.add_pandas("kvp")
     outcomes: list[Outcome] = []
     gx_results: dict[str, dict] = {}
+    rows_checked: dict[str, int] = {}
     for table in sorted({c.table for c in checks}):
         table_checks = [c for c in checks if c.table == table]
         frame = frames[table]
@@ -155,11 +178,16 @@ def run_gate(frames: dict[str, pd.DataFrame | SlicedTable], checks: list[Check],
             outcomes += found
         if rows:
             validate = _validator(context, source, f"{table}.rows", rows, accepted_changes)
-            per_slice = [validate(part) for part in frame.slices()]
+            per_slice = []
+            rows_checked[table] = 0
+            for part in frame.slices():
+                per_slice.append(validate(part))
+                rows_checked[table] += len(part)
             gx_results[f"{table}.rows"] = {"slices": [result for _, result in per_slice]}
             outcomes += _summed([found for found, _ in per_slice])
     success = not any(o.severity == CRITICAL and not o.success for o in outcomes)
-    return GateResult(success, outcomes, accepted_changes, gx_results)
+    return GateResult(success, outcomes, accepted_changes, gx_results, row_checks_fingerprint(checks), rows_checked,
+                      validated_before)
 
 
 def _validator(context, source, name: str, checks: list[Check], accepted_changes: str | None):

@@ -26,12 +26,23 @@ def render_report(result: GateResult, title: str) -> str:
                     f"<td>{html.escape(o.description)}</td><td>{detail}</td></tr>")
     verdict = "passed" if result.success else "failed"
     accepted = (f"<p>Accepted change: {html.escape(result.accepted_changes)}</p>" if result.accepted_changes else "")
+    accepted += rows_checked_line(result)
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
             f"<p>Gate <b class='{'ok' if result.success else 'fail'}'>{verdict}</b>: {len(result.outcomes)} expectations, "
             f"{len(result.failed)} critical failures, {len(result.warnings)} warnings.</p>{accepted}"
             "<table><tr><th>status</th><th>table</th><th>expectation</th><th>severity</th><th>what it checks</th>"
             f"<th>detail</th></tr>{''.join(rows)}</table></body></html>")
+
+
+def rows_checked_line(result: GateResult) -> str:
+    """Which rows the row checks saw, when some were left to an earlier version's validation."""
+    if not result.validated_before:
+        return ""
+    counted = ", ".join(f"{n} {table} rows" for table, n in sorted(result.rows_checked.items()))
+    return (f"<p>Row checks ran on {html.escape(counted)} (new or changed); rows equal to rows validated in "
+            f"version {html.escape(result.validated_before)}, of documents with the same text, were not checked "
+            "again. Whole-table checks saw every row.</p>")
 
 
 def validation_files(result: GateResult, title: str) -> dict[str, str]:

@@ -245,7 +245,7 @@ def release_task(home: Home, run_id: str) -> dict[str, Table]:
 
 @task(cache_policy=NO_CACHE)
 def validate_task(home: Home, tables: dict[str, Table], accepted_changes: str | None) -> GateResult:
-    return validate_release(home, tables, default_ontology(), accepted_changes)
+    return validate_release(home, tables, default_ontology(), accepted_changes, incremental=True)
 
 
 def _versions() -> dict[str, str]:

@@ -53,6 +53,20 @@ def test_new_document_is_a_minor_version_and_diff_lists_its_claims(two_versions)
     assert changes_file["claims"]["added"] == new_claims.height
 
 
+def test_the_gate_checks_row_by_row_only_rows_not_validated_before(two_versions):
+    home, first, second = two_versions
+    first_gate, second_gate = (json.loads((home / "published" / v / "validation" / "summary.json").read_text())
+                               for v in ("1.0.0", "1.1.0"))
+    assert first_gate["validated_before"] is None and first_gate["rows_checked"]["claims"] == first.n_claims
+    new_doc = pl.read_parquet(home / "published" / "1.1.0" / "documents.parquet").filter(
+        pl.col("source") == "new_spravato.txt")["doc_id"].item()
+    new_claims = pl.read_parquet(home / "published" / "1.1.0" / "claims.parquet").filter(pl.col("doc_id") == new_doc)
+    assert second_gate["validated_before"] == "1.0.0"
+    assert second_gate["rows_checked"]["claims"] == new_claims.height > 0
+    assert second_gate["row_checks"] == first_gate["row_checks"]
+    assert "were not checked row by row again" in (home / "published" / "1.1.0" / "README.md").read_text()
+
+
 def test_promote_rolls_back_and_forward(two_versions):
     home, _, _ = two_versions
     assert _kvp("promote", "1.0.0", "--home", str(home)).returncode == 0

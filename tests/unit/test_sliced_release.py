@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import warehouse.release as release
-from expectations.batches import validation_frames
+from expectations.batches import ValidatedBefore, row_hashes, validation_frames
 from expectations.gate import run_gate, whole_table_columns
 from expectations.suites import build_checks
 from transforms.extract import extract
@@ -69,3 +69,41 @@ def test_row_checks_are_summed_over_slices_and_whole_table_checks_see_every_row(
     assert failed["claims.char_start.non_negative"].unexpected_count == 1
     assert "claims.claim_id.unique" in failed
     assert sum(o.name == "claims.subject.in_ontology" for o in result.outcomes) == 1   # one outcome per check
+
+
+def _validated(tables) -> ValidatedBefore:
+    hashes = {name: row_hashes(tables[name].lazy().collect()) for name in ("claims", "comparisons")}
+    return ValidatedBefore("1.0.0", tables["documents"].select("doc_id", "n_chars"), hashes)
+
+
+def _gate_after(tables, before):
+    checks = build_checks(default_ontology(), previous=None, with_text=False)
+    return run_gate(validation_frames(tables, None, whole_table_columns(checks), before), checks,
+                    validated_before=before.version)
+
+
+def test_rows_validated_before_are_not_checked_again_but_changed_ones_are(tables):
+    before = _validated(tables)
+    unchanged = _gate_after(tables, before)
+    assert unchanged.success and unchanged.rows_checked == {"claims": 0, "comparisons": 0}
+    assert unchanged.validated_before == "1.0.0"
+
+    claims = tables["claims"].collect()
+    edited = claims.with_columns(       # one validated row edited in place, one row of a new document
+        pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("unicorn")).otherwise(pl.col("subject")).alias("subject"))
+    new_document = claims.head(1).with_columns(pl.lit("a" * 64).alias("doc_id"))
+    result = _gate_after({**tables, "claims": pl.concat([edited, new_document]).lazy()}, before)
+    assert result.rows_checked["claims"] == 2
+    failed = {o.name: o for o in result.failed}
+    assert failed["claims.subject.in_ontology"].unexpected_count == 1
+    assert failed["claims.doc_id.published_document"].unexpected_count == 1
+
+
+def test_a_document_whose_text_changed_has_its_rows_checked_again(tables):
+    before = _validated(tables)
+    first = tables["claims"].collect()["doc_id"][0]
+    documents = tables["documents"].with_columns(
+        pl.when(pl.col("doc_id") == first).then(pl.col("n_chars") - 1).otherwise(pl.col("n_chars")).alias("n_chars"))
+    result = _gate_after({**tables, "documents": documents}, before)
+    n_rows = tables["claims"].collect().filter(pl.col("doc_id") == first).height
+    assert result.rows_checked["claims"] == n_rows > 0
