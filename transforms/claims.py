@@ -24,6 +24,10 @@ _EXAMPLE_REACH = 80
 _PREMODIFIER_GAP = (r"^\s*(?:(?:[a-z0-9\-]+)\s+)?$")
 _NOT_PREMODIFYING = r"\b(?:and|or|but|than|with|without|to|for|in|of|by|as|at|on|after|before|from|versus|vs|like|" \
                     r"including|such|the|a|an|is|are|was|were|be|been|using|use|taking|take|over|into|about)\b"
+# "a daily pill of escitalopram", "two doses of psilocybin": a value before a dose noun and "of", or a dose
+# noun itself, modifies the therapy after "of"
+_DOSE_OF_GAP = (r"^\s*(?:(?:[a-z0-9\-]+\s+)?(?:dose|doses|pill|pills|tablet|tablets|capsule|capsules|infusion|infusions|"
+                r"injection|injections|course|courses|series|session|sessions)\s+)?of\s+(?:the\s+)?$")
 # conditions, harms and risks name what happens to people, never a kind of therapy: "after failing five
 # antidepressants" is not about the antidepressants
 _NEVER_PREMODIFYING = ["indication", "side_effect", "risk"]
@@ -377,7 +381,8 @@ def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFra
 
 
 def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """`_premodifies`: the value stands right before the first head after it ("daily oral escitalopram").
+    """`_premodifies`: the value stands right before the first head after it ("daily oral escitalopram",
+    "a daily pill of escitalopram").
 
     Only values a few characters before a head are read (most are not), by row number."""
     values = values.with_row_index("_row")
@@ -385,7 +390,8 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
                          & ~pl.col("attribute").is_in(_NEVER_PREMODIFYING)).select("_row", "sid", "end", "after_start")
     gap = _text_between("end", "after_start")
     flags = with_folded(near, sentences).select(
-        "_row", (gap.str.contains(_PREMODIFIER_GAP) & ~gap.str.contains(_NOT_PREMODIFYING)).alias("_premodifies"))
+        "_row", ((gap.str.contains(_PREMODIFIER_GAP) & ~gap.str.contains(_NOT_PREMODIFYING))
+                 | gap.str.contains(_DOSE_OF_GAP)).alias("_premodifies"))
     return (values.join(flags, on="_row", how="left")
             .with_columns(pl.col("_premodifies").fill_null(False)).drop("_row"))
 

@@ -30,6 +30,8 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # markers that name the other side right after them: "than X", "unlike X", "versus X"
     naming_markers = markers.filter(pl.col("group").is_in(_NAMING_MARKERS))
     set_against = naming_markers.select(SENTENCE_KEY).unique()
+    # "Unlike X, Y ...": the marker names the other side before the clause about this one
+    set_against_first = markers.filter(pl.col("group") == "object_after").select(SENTENCE_KEY).unique()
     heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
     # "Both act faster than SSRIs": a plural pronoun carries every therapy of the last sentence naming some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(SENTENCE_KEY).unique().join(marked, on=SENTENCE_KEY)
@@ -65,6 +67,11 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         in_marked.filter(pl.col("negated")).join(set_against, on=SENTENCE_KEY)
         .join(ontology.negated_value_directions(), on="attribute")
         .with_columns(pl.lit(False).alias("negated")).select(_FACT_COLUMNS),
+        # "Unlike psilocybin, MDMA carries a potential for misuse": an asserted harm is the higher side
+        # where the marker names the other side first (not after "than": "faster than SSRIs, but can
+        # cause dissociation" compares onset alone)
+        in_marked.filter(~pl.col("negated")).join(set_against_first, on=SENTENCE_KEY)
+        .join(ontology.asserted_value_directions(), on="attribute").select(_FACT_COLUMNS),
     ])
     side = [*SENTENCE_KEY, "subject", "attribute"]
     facts = (

@@ -129,8 +129,16 @@ class Ontology:
     def negated_value_directions(self) -> pl.DataFrame:
         """attribute, direction: any negated value of the attribute reads as this direction ("does not
         cause weight gain" is a lower side on side effects)."""
-        rows = [{"attribute": attribute, "direction": spec["negated_values"]}
-                for attribute, spec in self.raw["comparisons"]["directions"].items() if "negated_values" in spec]
+        return self._any_value_directions("negated_values")
+
+    def asserted_value_directions(self) -> pl.DataFrame:
+        """attribute, direction: any asserted value of the attribute reads as this direction where a
+        marker names the other side first ("Unlike psilocybin, MDMA carries a potential for misuse")."""
+        return self._any_value_directions("asserted_values")
+
+    def _any_value_directions(self, key: str) -> pl.DataFrame:
+        rows = [{"attribute": attribute, "direction": spec[key]}
+                for attribute, spec in self.raw["comparisons"]["directions"].items() if key in spec]
         return pl.DataFrame(rows, schema={"attribute": pl.String, "direction": pl.String})
 
 
@@ -310,6 +318,9 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
         for relation in spec["relations"].values():
             if relation not in relations:
                 raise OntologyError(f"comparison direction {attribute}: unknown relation {relation!r}")
+        for key in ("negated_values", "asserted_values"):
+            if key in spec and spec[key] not in spec["relations"]:
+                raise OntologyError(f"comparison direction {attribute}.{key}: unknown direction {spec[key]!r}")
 
 
 def _in_vocabulary(vocabulary: dict[str, Any], spec: dict[str, Any]) -> bool:

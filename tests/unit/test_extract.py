@@ -424,3 +424,56 @@ def test_supervision_and_preparation_wordings_of_retreats_and_clinics():
     facts = _facts("A registered nurse is on site during every psilocybin ceremony. "
                    "You will complete two preparation calls and join group integration circles.")
     assert {("psilocybin", "setting", "medical_supervision"), ("psilocybin", "setting", "integration_sessions")} <= facts
+
+
+def _compared(text: str) -> set[tuple]:
+    return set(extract(docs_frame(text)).comparisons.select("subject", "attribute", "relation", "object").iter_rows())
+
+
+def test_an_asserted_harm_after_a_marker_naming_the_other_side_is_the_higher_side():
+    assert _compared("Unlike psilocybin, MDMA carries a known potential for misuse.") == {
+        ("mdma", "risk", "higher_than", "psilocybin")}
+    # after "than" the sentence compares what the marker speaks of, not every harm it names
+    assert _compared("Ketamine acts faster than SSRIs but can cause dissociation.") == {
+        ("ketamine", "onset", "faster_than", "ssri")}
+
+
+def test_by_comparison_sets_a_sentence_against_the_one_before():
+    assert _compared("Ketamine can lift mood within hours. Oral antidepressants, by comparison, can take a month "
+                     "or more to work.") == {("traditional_antidepressants", "onset", "slower_than", "ketamine")}
+    assert ("ketamine", "onset", "faster_than", "traditional_antidepressants") in _compared(
+        "Ketamine worked way faster for me than any antidepressant I have tried.")
+
+
+def test_a_clause_opened_by_rather_than_keeps_its_therapy_to_itself():
+    facts = _facts("Rather than targeting serotonin like traditional antidepressants, ketamine works on glutamate.")
+    assert ("ketamine", "mechanism", "glutamate_modulation") in facts
+    assert ("traditional_antidepressants", "mechanism", "glutamate_modulation") not in facts
+
+
+def test_a_value_before_a_dose_noun_and_of_modifies_the_therapy_after_of():
+    facts = _facts("Participants received two doses of psilocybin or a daily pill of escitalopram.")
+    assert {("psilocybin", "regimen", "multiple_sessions"), ("ssri", "regimen", "daily"),
+            ("ssri", "route", "oral")} <= facts
+    assert ("psilocybin", "regimen", "daily") not in facts
+
+
+def test_session_lengths_and_schedules_are_neither_onsets_nor_single_sessions():
+    facts = _facts("Each ketamine infusion takes about 45 minutes. Esketamine is given in one session per week.")
+    assert not any(attribute == "onset" for _, attribute, _ in facts)
+    assert ("esketamine", "regimen", "single_session") not in facts
+
+
+def test_depression_that_has_not_responded_is_treatment_resistant_only():
+    facts = _facts("Ketamine is used for depression that has not responded to other treatments.")
+    assert ("ketamine", "indication", "treatment_resistant_depression") in facts
+    assert ("ketamine", "indication", "depression") not in facts
+
+
+def test_first_person_wordings_of_side_effects_and_waiting():
+    facts = _facts("Zoloft numbed me out completely and I gained almost 30 pounds. With the SSRIs I waited "
+                   "weeks for anything.")
+    assert {("ssri", "side_effect", "emotional_blunting"), ("ssri", "side_effect", "weight_gain"),
+            ("ssri", "onset", "weeks")} <= facts
+    assert ("ketamine", "side_effect", "weight_gain") not in _facts("Ketamine is dosed at 0.5 mg per kg, "
+                                                                    "about 35 mg for a person of 150 pounds.")
