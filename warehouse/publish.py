@@ -26,7 +26,7 @@ from warehouse.chart import render_support_svg
 from warehouse.changes import changes_markdown, diff_tables, read_version_tables, summary_line
 from warehouse.home import Home
 from warehouse.release import (PUBLISHED_TABLES, TABLE_KEYS, Table, data_fingerprint, row_count, schema_fingerprint,
-                               schema_of, schema_of_table)
+                               schema_of, schema_of_table, staged_file)
 
 CHANGES_ROW_LIMIT = 10_000   # rows listed per change list in changes.json; counts are always complete
 INCOMING_PREFIX = ".incoming-"
@@ -108,8 +108,12 @@ def _field_type(dtype: pl.DataType) -> str:
 
 
 def _write_parquet(frame: Table, path: Path) -> None:
-    """A lazy table is streamed to the file (a staged release is never loaded whole)."""
-    if isinstance(frame, pl.LazyFrame):
+    """A staged table's file is copied as it is; another lazy table is streamed to the file (a staged
+    release is never loaded whole)."""
+    staged = staged_file(frame)
+    if staged is not None:
+        shutil.copyfile(staged, path)
+    elif isinstance(frame, pl.LazyFrame):
         frame.sink_parquet(path, compression="zstd", statistics=True)
     else:
         frame.write_parquet(path, compression="zstd", statistics=True)

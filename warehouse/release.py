@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import weakref
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -33,6 +36,25 @@ ROWS_PER_SLICE = 250_000
 
 Table = pl.DataFrame | pl.LazyFrame
 
+# staged tables by id: (the frame, weakly; the file it scans), so publishing can copy the file
+_STAGED_FILES: dict[int, tuple[weakref.ref, Path]] = {}
+
+
+def scan_staged(path: Path) -> pl.LazyFrame:
+    """A lazy scan of a staged Parquet file, remembered as such (see `staged_file`)."""
+    frame = pl.scan_parquet(path)
+    _STAGED_FILES[id(frame)] = (weakref.ref(frame, lambda _, key=id(frame): _STAGED_FILES.pop(key, None)), path)
+    return frame
+
+
+def staged_file(frame: Table) -> Path | None:
+    """The Parquet file `frame` is the unaltered staged scan of, if it is one: publishing copies that
+    file instead of encoding the rows again. Any other frame (filtered, edited, in memory): None."""
+    entry = _STAGED_FILES.get(id(frame))
+    if entry is None or entry[0]() is not frame or not entry[1].exists():
+        return None
+    return entry[1]
+
 
 def release_tables(con: duckdb.DuckDBPyConnection, ontology: Ontology, staging: Path) -> dict[str, Table]:
     """The six published tables, as the warehouse holds them now (document text excluded).
@@ -47,7 +69,7 @@ def release_tables(con: duckdb.DuckDBPyConnection, ontology: Ontology, staging: 
                 f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROWS_PER_SLICE})")
     documents = read_table(con, "SELECT doc_id, source, title, content_type, url, published, n_chars, retrieved_at "
                                 "FROM documents ORDER BY doc_id")
-    claims = pl.scan_parquet(staged)
+    claims = scan_staged(staged)
     comparisons = read_table(con, "SELECT * EXCLUDE (n_mentions) FROM comparisons ORDER BY comparison_id")
     return {
         "documents": documents,
@@ -93,21 +115,48 @@ def table_fingerprint(name: str, frame: Table) -> str:
     """sha256 of the canonical rows (NDJSON text: independent of row order and Parquet encoding).
 
     A lazy table is read slice by slice when its rows come in key order (a staged table does), and
-    sorted whole only when they do not."""
+    sorted whole only when they do not. Slices are read and serialised on two threads while the
+    digest takes them in order (polars and hashlib release the GIL): the digest is the same as one
+    pass over the whole table."""
+    if isinstance(frame, pl.DataFrame):
+        return hashlib.sha256(_ndjson(canonical(name, frame))).hexdigest()
     digest = hashlib.sha256()
-    key, volatile = TABLE_KEYS[name], VOLATILE_COLUMNS.get(name, [])
-    last = None
-    for part in slices(frame):
-        ordered = canonical(name, part)
-        in_order = ordered.equals(part.drop([c for c in volatile if c in part.columns])) and (
-            last is None or part.is_empty() or part.select(key).row(0) > last)
-        if not in_order:
-            whole = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-            return hashlib.sha256(_ndjson(canonical(name, whole))).hexdigest()
-        if part.height:
-            last = part.select(key).row(-1)
-        digest.update(_ndjson(ordered))
+    last: list[tuple | None] = [None]
+
+    def take(future: Future) -> bool:
+        """Digest the next slice; False when it breaks key order."""
+        ordered, rows_in_order, first, final = future.result()
+        if not rows_in_order or (last[0] is not None and first is not None and first <= last[0]):
+            return False
+        last[0] = final if final is not None else last[0]
+        digest.update(ordered)
+        return True
+
+    in_order = True
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="fingerprint") as pool:
+        pending: deque[Future] = deque()
+        for offset in range(0, max(row_count(frame), 1), ROWS_PER_SLICE):
+            pending.append(pool.submit(_serialised_slice, name, frame, offset, ROWS_PER_SLICE))
+            if len(pending) == 2:           # two slices in flight at most: memory stays bounded
+                in_order = take(pending.popleft())
+                if not in_order:
+                    break
+        while in_order and pending:
+            in_order = take(pending.popleft())
+    if not in_order:
+        return hashlib.sha256(_ndjson(canonical(name, frame.collect()))).hexdigest()
     return digest.hexdigest()
+
+
+def _serialised_slice(name: str, frame: pl.LazyFrame, offset: int, rows: int
+                      ) -> tuple[bytes, bool, tuple | None, tuple | None]:
+    """One slice's canonical NDJSON, whether its rows were already in key order, its first and last key."""
+    part = frame.slice(offset, rows).collect()
+    ordered = canonical(name, part)
+    volatile = [c for c in VOLATILE_COLUMNS.get(name, []) if c in part.columns]
+    keys = part.select(TABLE_KEYS[name])
+    first, final = (keys.row(0), keys.row(-1)) if part.height else (None, None)
+    return _ndjson(ordered), ordered.equals(part.drop(volatile)), first, final
 
 
 def _ndjson(frame: pl.DataFrame) -> bytes:

@@ -107,3 +107,19 @@ def test_a_document_whose_text_changed_has_its_rows_checked_again(tables):
     result = _gate_after({**tables, "documents": documents}, before)
     n_rows = tables["claims"].collect().filter(pl.col("doc_id") == first).height
     assert result.rows_checked["claims"] == n_rows > 0
+
+
+def test_a_staged_table_is_published_as_its_file_and_an_edited_one_is_written_anew(tables, tmp_path):
+    from warehouse.publish import _write_parquet
+
+    staged_path = tmp_path / "staged.parquet"
+    tables["claims"].collect().write_parquet(staged_path, compression="zstd")
+    staged = release.scan_staged(staged_path)
+    assert release.staged_file(staged) == staged_path
+    _write_parquet(staged, tmp_path / "copied.parquet")
+    assert (tmp_path / "copied.parquet").read_bytes() == staged_path.read_bytes()
+
+    edited = staged.head(2)
+    assert release.staged_file(edited) is None and release.staged_file(tables["claims"]) is None
+    _write_parquet(edited, tmp_path / "edited.parquet")
+    assert pl.read_parquet(tmp_path / "edited.parquet").equals(staged.collect().head(2))
