@@ -477,3 +477,18 @@ def test_first_person_wordings_of_side_effects_and_waiting():
             ("ssri", "onset", "weeks")} <= facts
     assert ("ketamine", "side_effect", "weight_gain") not in _facts("Ketamine is dosed at 0.5 mg per kg, "
                                                                     "about 35 mg for a person of 150 pounds.")
+
+
+def test_wordings_of_direction_on_risk_cost_and_onset():
+    assert _compared("Ketamine is a faster-acting alternative to SSRIs.") == {("ketamine", "onset", "faster_than", "ssri")}
+    assert _compared("MDMA has a higher potential for abuse than psilocybin.") == {
+        ("mdma", "risk", "higher_than", "psilocybin")}
+    assert _compared("Psilocybin therapy is more expensive than SSRIs.") == {("psilocybin", "cost", "higher_than", "ssri")}
+    assert _compared("In contrast to SSRIs, psilocybin does not blunt emotions.") == {
+        ("psilocybin", "side_effect", "lower_than", "ssri")}
+
+
+def test_a_new_verb_after_and_ends_a_negation():
+    claims = _claims("Unlike SSRIs, ketamine does not need to be taken every day and works within hours.")
+    assert ("ketamine", "onset", "hours", False, False) in claims
+    assert ("ketamine", "regimen", "daily", True, False) in claims
