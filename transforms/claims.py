@@ -26,7 +26,7 @@ _NOT_PREMODIFYING = r"\b(?:and|or|but|than|with|without|to|for|in|of|by|as|at|on
                     r"including|such|the|a|an|is|are|was|were|be|been|using|use|taking|take|over|into|about)\b"
 # "a daily pill of escitalopram", "two doses of psilocybin": a value before a dose noun and "of", or a dose
 # noun itself, modifies the therapy after "of"
-_DOSE_OF_GAP = (r"^\s*(?:(?:[a-z0-9\-]+\s+)?(?:dose|doses|pill|pills|tablet|tablets|capsule|capsules|infusion|infusions|"
+_DOSE_OF_GAP = (r"^\s*(?:(?:[a-z0-9\-]+\s+){0,2}(?:dose|doses|pill|pills|tablet|tablets|capsule|capsules|infusion|infusions|"
                 r"injection|injections|course|courses|series|session|sessions)\s+)?of\s+(?:the\s+)?$")
 # conditions, harms and risks name what happens to people, never a kind of therapy: "after failing five
 # antidepressants" is not about the antidepressants
@@ -81,11 +81,11 @@ def _text_between(end: str, start: str = "start") -> pl.Expr:
     return pl.col("folded").str.slice(pl.col(end), (pl.col(start) - pl.col(end)).clip(lower_bound=0))
 
 
-def _closely_after(end: str) -> pl.Expr:
+def closely_after(end: str, reach: int = _COMPLEMENT_REACH) -> pl.Expr:
     """The mention follows the cue ending at `end` directly or after a few words ("together with an
     oral antidepressant"), never across punctuation ("other than that, ketamine ...")."""
     gap = _text_between(end)
-    return (pl.col(end).is_not_null() & (pl.col("start") - pl.col(end) <= _COMPLEMENT_REACH)
+    return (pl.col(end).is_not_null() & (pl.col("start") - pl.col(end) <= reach)
             & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
 
 
@@ -173,8 +173,8 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     # stays a group (a comparison needs it) but never takes the values around it nor becomes the topic
     mentions = _asof_before(mentions, _cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
     mentions = _asof_before(mentions, _cue_ends(cues, "marker", "than_end", "than"), "start", "end", ["than_end"])
-    mentions = (mentions.filter(~_closely_after("cp_end"))
-                .with_columns(_closely_after("than_end").alias("_object"))
+    mentions = (mentions.filter(~closely_after("cp_end"))
+                .with_columns(closely_after("than_end").alias("_object"))
                 .drop("cp_end", "than_end"))
     # "unlike", "compared with" anywhere; "while", "although" only where a clause opens: at the start of
     # the sentence or after a lead-in ("Rapid relief: While conventional medications ...")

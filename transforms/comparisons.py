@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.claims import SENTENCE_KEY, apply_modifiers, carried_heads
+from transforms.claims import SENTENCE_KEY, apply_modifiers, carried_heads, closely_after, with_folded
 from transforms.ontology import Ontology
 
-_NAMING_MARKERS = ["object_after", "than"]
+_NAMING_MARKERS = ["unlike", "object_after", "than"]
+_NAMED_FIRST_MARKERS = ["unlike", "object_after"]
+_OBJECT_REACH = 30   # "in contrast with the slow onset of SSRIs": characters from a marker to the therapy it names
 _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
 
 
@@ -30,8 +32,8 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # markers that name the other side right after them: "than X", "unlike X", "versus X"
     naming_markers = markers.filter(pl.col("group").is_in(_NAMING_MARKERS))
     set_against = naming_markers.select(SENTENCE_KEY).unique()
-    # "Unlike X, Y ...": the marker names the other side before the clause about this one
-    set_against_first = markers.filter(pl.col("group") == "object_after").select(SENTENCE_KEY).unique()
+    # "Unlike X, Y ...": the marker sets the other side apart before the clause about this one
+    set_apart_first = markers.filter(pl.col("group") == "unlike").select(SENTENCE_KEY).unique()
     heads = groups.filter(~pl.col("is_example")).join(marked, on=SENTENCE_KEY)
     # "Both act faster than SSRIs": a plural pronoun carries every therapy of the last sentence naming some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(SENTENCE_KEY).unique().join(marked, on=SENTENCE_KEY)
@@ -68,9 +70,9 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .join(ontology.negated_value_directions(), on="attribute")
         .with_columns(pl.lit(False).alias("negated")).select(_FACT_COLUMNS),
         # "Unlike psilocybin, MDMA carries a potential for misuse": an asserted harm is the higher side
-        # where the marker names the other side first (not after "than": "faster than SSRIs, but can
-        # cause dissociation" compares onset alone)
-        in_marked.filter(~pl.col("negated")).join(set_against_first, on=SENTENCE_KEY)
+        # where a marker sets the other side apart first (not after "than": "faster than SSRIs, but can
+        # cause dissociation" compares onset alone; nor after "different from", which sets no side higher)
+        in_marked.filter(~pl.col("negated")).join(set_apart_first, on=SENTENCE_KEY)
         .join(ontology.asserted_value_directions(), on="attribute").select(_FACT_COLUMNS),
     ])
     side = [*SENTENCE_KEY, "subject", "attribute"]
@@ -108,15 +110,13 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # nothing against esketamine when quetiapine is not a therapy of the vocabulary
     object_marked = markers.group_by(SENTENCE_KEY).agg(
         pl.col("group").is_in(_NAMING_MARKERS).all().alias("_only")).filter(pl.col("_only")).select(SENTENCE_KEY)
-    marked_objects = (
-        naming_markers.select(*SENTENCE_KEY, "end").sort("end")
-        .join_asof(heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"), left_on="end", right_on="g_start",
-                   by=SENTENCE_KEY, strategy="forward", check_sortedness=False)
-        .drop_nulls("members").explode("members")
-        .select(*SENTENCE_KEY, pl.col("members").alias("subject_b")).unique()
-    )
+    marked_objects = _named_after(naming_markers, heads, sentences).rename({"subject": "subject_b"})
+    # (a pair whose first side is the named one is kept too: it is turned round below)
+    in_object_marked = pairs.join(object_marked, on=SENTENCE_KEY)
     pairs = pl.concat([pairs.join(object_marked, on=SENTENCE_KEY, how="anti"),
-                       pairs.join(object_marked, on=SENTENCE_KEY).join(marked_objects, on=[*SENTENCE_KEY, "subject_b"])])
+                       in_object_marked.join(marked_objects, on=[*SENTENCE_KEY, "subject_b"]),
+                       in_object_marked.join(marked_objects.rename({"subject_b": "subject"}), on=[*SENTENCE_KEY, "subject"])
+                       ]).unique()
 
     relations = ontology.direction_relations()
     positive = relations.filter(pl.col("positive")).select("attribute", pl.col("direction").alias("pos"),
@@ -146,7 +146,36 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         )
         .drop_nulls("relation")
     )
+    # "Compared to Lexapro, which killed my sex drive, microdosing has had no side effects": the side a
+    # marker names first ("unlike X", "compared to X") is the object, whichever side's words set the
+    # direction: the main clause's subject is the subject, and the relation is turned round
+    named_first = _named_after(markers.filter(pl.col("group").is_in(_NAMED_FIRST_MARKERS)), heads, sentences).with_columns(
+        pl.lit(True).alias("_named_first"))
+    scored = (
+        scored.join(named_first, on=[*SENTENCE_KEY, "subject"], how="left")
+        .with_columns(pl.col("_named_first").fill_null(False))
+        .with_columns(
+            pl.when(pl.col("_named_first")).then(pl.col("subject_b")).otherwise(pl.col("subject")).alias("subject"),
+            pl.when(pl.col("_named_first")).then(pl.col("subject")).otherwise(pl.col("subject_b")).alias("subject_b"),
+            pl.when(~pl.col("_named_first")).then(pl.col("relation"))
+            .when(pl.col("relation") == pl.col("pos_relation")).then(pl.col("neg_relation"))
+            .otherwise(pl.col("pos_relation")).alias("relation"),
+        )
+    )
     return scored.select(
         *SENTENCE_KEY, "start", "subject", "attribute", "relation", pl.col("subject_b").alias("object"),
         pl.lit(False).alias("negated"), "hedged",
+    ).unique([*SENTENCE_KEY, "subject", "attribute", "relation", "object"], keep="first", maintain_order=True)
+
+
+def _named_after(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """(sentence, subject): the therapies of the head group closely after each marker ("unlike X", "than
+    the SSRIs"); "versus 18% with quetiapine, and more patients on esketamine" names none."""
+    after = (
+        markers.select(*SENTENCE_KEY, "end").sort("end")
+        .join_asof(heads.select(*SENTENCE_KEY, pl.col("g_start").alias("start"), "members").sort("start"),
+                   left_on="end", right_on="start", by=SENTENCE_KEY, strategy="forward", check_sortedness=False)
+        .drop_nulls("members")
     )
+    return (with_folded(after, sentences).filter(closely_after("end", _OBJECT_REACH)).explode("members")
+            .select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique())

@@ -69,6 +69,7 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     named = sentences.filter(pl.col("sid").is_in(entities["sid"].unique().implode()) | pl.col("is_question"))
     modifiers = find_mentions(named, ontology.modifier_lexicon)
     contexts, cues = (modifiers.filter(pl.col("layer") == layer).drop("layer") for layer in ("contexts", "cues"))
+    cues = _without_examples_inside_values(cues, entities)
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role").is_in(["subject", "class_noun"])), cues, sentences, parents)
@@ -84,6 +85,18 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     comparisons = _collapse(comparisons, sentences, doc_ids, COMPARISON_KEY, version, "comparison_id").select(
         list(COMPARISON_SCHEMA))
     return Extraction(claims.cast(CLAIM_SCHEMA), comparisons.cast(COMPARISON_SCHEMA))
+
+
+def _without_examples_inside_values(cues: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """An example cue inside a value phrase is part of it ("made me feel like a zombie"): it makes no
+    therapy after it an example."""
+    examples = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, "start", "end").unique()
+    spans = entities.filter(pl.col("role") == "value").select(*SENTENCE_KEY, pl.col("start").alias("v_start"),
+                                                              pl.col("end").alias("v_end"))
+    inside = (examples.join(spans, on=SENTENCE_KEY)
+              .filter((pl.col("v_start") <= pl.col("start")) & (pl.col("end") <= pl.col("v_end")))
+              .select(*SENTENCE_KEY, "start", "end", pl.lit("example").alias("role")).unique())
+    return cues.join(inside, on=[*SENTENCE_KEY, "start", "end", "role"], how="anti")
 
 
 FAILURE_SCHEMA = {"doc_id": pl.String, "detail": pl.String}

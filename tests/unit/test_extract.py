@@ -492,3 +492,43 @@ def test_a_new_verb_after_and_ends_a_negation():
     claims = _claims("Unlike SSRIs, ketamine does not need to be taken every day and works within hours.")
     assert ("ketamine", "onset", "hours", False, False) in claims
     assert ("ketamine", "regimen", "daily", True, False) in claims
+
+
+def test_the_side_a_marker_sets_apart_first_is_the_object_whichever_side_speaks():
+    assert _compared("Compared to Lexapro, which made me feel like a zombie, psilocybin has had basically no side "
+                     "effects for me.") == {("psilocybin", "side_effect", "lower_than", "ssri")}
+    assert _compared("Unlike SSRIs, which can cause weight gain, psilocybin is taken only a few times.") == {
+        ("psilocybin", "side_effect", "lower_than", "ssri")}
+    # "different from" sets no side higher
+    assert _compared("Ketamine's side effects are different from those associated with traditional antidepressants, "
+                     "which often include weight gain.") == set()
+    # a therapy far past the marker is not the one it names
+    assert _compared("Patients took SSRIs. Remission was 27% with esketamine versus 18% with quetiapine, and more "
+                     "patients on esketamine stayed well.") == set()
+
+
+def test_a_therapy_that_failed_is_not_the_topic():
+    facts = _facts("Adults who had failed two to four antidepressant treatments received a single 25 mg dose of "
+                   "psilocybin.")
+    assert {("psilocybin", "indication", "treatment_resistant_depression"),
+            ("psilocybin", "regimen", "single_session")} <= facts
+    assert not any(subject == "traditional_antidepressants" for subject, _, _ in facts)
+
+
+def test_insurance_cover_take_up_to_and_dates():
+    assert ("ssri", "legal_status", "prescription") in _facts("SSRIs are covered by nearly every insurance plan.")
+    assert ("ketamine", "legal_status", "prescription", True, False) in _claims(
+        "Insurance does not pay for ketamine.")
+    facts = _facts("The full effects of SSRIs can take up to three months.")
+    assert ("ssri", "onset", "months") in facts and ("ssri", "duration", "months") not in facts
+    assert not any(attribute in ("onset", "duration") for _, attribute, _ in _facts(
+        "I started taking psilocybin four months ago."))
+
+
+def test_care_by_a_facilitator_is_support_and_is_different_points_back():
+    facts = _facts("Adults take psilocybin under the care of a trained facilitator.")
+    assert ("psilocybin", "setting", "psychotherapy_support") in facts
+    assert ("psilocybin", "setting", "medical_supervision") not in facts
+    assert _compared("Waiting weeks for a standard antidepressant to work can be dangerous. Ketamine is different: "
+                     "it can reduce suicidal thoughts within hours.") == {
+        ("ketamine", "onset", "faster_than", "traditional_antidepressants")}
