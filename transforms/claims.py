@@ -108,7 +108,8 @@ def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame) -> pl.DataFram
         .with_columns(pl.col("excludes").str.split(","))
         .explode("excludes")
         .join(ctx, left_on=[*SENTENCE_KEY, "excludes"], right_on=[*SENTENCE_KEY, "group"])
-        .filter(gap <= pl.col("c_window"))
+        # a value's own words never rule it out ("dissociative symptoms" is no illness's symptoms)
+        .filter((gap <= pl.col("c_window")) & ~((pl.col("c_start") >= pl.col("start")) & (pl.col("c_end") <= pl.col("end"))))
         .select("_cand")
         .unique()
     )
@@ -451,7 +452,21 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = _with_premodifier_flag(others, sentences)
     population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"))
     others = _asof_before(others, population, "start", "end", ["p_end", "p_window"])
-    others = _asof_before(others, _cue_ends(cues, "anaphor", "a_end"), "start", "end", ["a_end"])
+    # "It ...", "Both ...", "either drug": a pronoun before the value (plural ones too)
+    pronouns = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).with_columns(pl.lit("anaphor").alias("role"))
+    others = _asof_before(others, _cue_ends(pronouns, "anaphor", "a_end"), "start", "end", ["a_end"])
+    # "Ketamine given intravenously and esketamine given intranasally are both used for TRD": a plural
+    # pronoun after two or more main-clause heads of its sentence gives what follows it to all of them
+    plural_ends = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY, "end").unique()
+    heads_before_plural = (
+        plural_ends.join(heads.filter(~pl.col("subordinate")).select(*SENTENCE_KEY, "g_start", "members"), on=SENTENCE_KEY)
+        .filter(pl.col("g_start") < pl.col("end"))
+        .group_by([*SENTENCE_KEY, "end"])
+        .agg(pl.col("members").list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True)
+             .alias("plural_members"))
+        .filter(pl.col("plural_members").list.len() >= 2)
+    )
+    others = _asof_before(others, heads_before_plural, "start", "end", ["plural_members"])
     # a head after the value is its subject unless a barrier stands between them or a pronoun before the
     # value is the subject ("It is twice as potent an anesthetic as racemic ketamine")
     forward_ok = (pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))) & pl.col("a_end").is_null()
@@ -475,13 +490,14 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         .with_columns(
             pl.coalesce(
                 pl.when(pl.col("_premodifies") | across_contrast).then(pl.col("after_members")),
+                "plural_members",
                 "members",
                 pl.when(pl.col("head_start").is_not_null()).then(pl.col("main_members")),
                 pl.when(forward_ok).then(pl.col("after_members")),
                 pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
+        .drop("members", "plural_members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
               "carried_all", "st_end", "_premodifies", "head_start", "main_members")
         .explode("subject")
     )

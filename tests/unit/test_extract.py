@@ -532,3 +532,34 @@ def test_care_by_a_facilitator_is_support_and_is_different_points_back():
     assert _compared("Waiting weeks for a standard antidepressant to work can be dangerous. Ketamine is different: "
                      "it can reduce suicidal thoughts within hours.") == {
         ("ketamine", "onset", "faster_than", "traditional_antidepressants")}
+
+
+def test_a_plural_pronoun_after_two_heads_gives_what_follows_to_both():
+    facts = _facts("Racemic ketamine given intravenously and esketamine given intranasally are both used for "
+                   "treatment-resistant depression.")
+    assert {("ketamine", "indication", "treatment_resistant_depression"),
+            ("esketamine", "indication", "treatment_resistant_depression")} <= facts
+    facts = _facts("Ketamine and esketamine were compared. We searched for trials of either drug in adults with "
+                   "major depression.")
+    assert {("ketamine", "indication", "major_depressive_disorder"),
+            ("esketamine", "indication", "major_depressive_disorder")} <= facts
+
+
+def test_a_values_own_words_never_rule_it_out():
+    assert ("ketamine", "side_effect", "dissociation") in _facts(
+        "Dissociative symptoms were the most frequently reported side effect of ketamine.")
+
+
+def test_acute_effects_courses_and_waiting_are_no_onsets():
+    facts = _facts("Your ketamine plan begins with six guided sessions over four weeks. Most people feel the effects "
+                   "begin within 10 to 15 minutes. Do not drive until the next day.")
+    assert not any(attribute == "onset" for _, attribute, _ in facts)
+    assert ("ketamine", "onset", "hours") in _facts("Ketamine's antidepressant effects begin within hours.")
+
+
+def test_tablets_under_the_tongue_are_sublingual_and_daily_pills_are_taken_not_lasting():
+    facts = _facts("Patients receive psilocybin tablets that dissolve under the tongue.")
+    assert ("psilocybin", "route", "sublingual") in facts and ("psilocybin", "route", "oral") not in facts
+    facts = _facts("SSRIs are pills you take every day, usually for at least six months.")
+    assert ("ssri", "route", "oral") in facts
+    assert not any(attribute == "duration" for _, attribute, _ in facts)
