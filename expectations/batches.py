@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import polars as pl
 
 from warehouse import release
 from warehouse.release import Table, slices
+
+if TYPE_CHECKING:     # pandas is needed only once frames are handed to GX (polars' to_pandas loads it)
+    import pandas as pd
 
 
 class DocumentTexts:
@@ -80,8 +83,8 @@ class SlicedTable:
 
     Checks over the whole table (keys unique, row counts, regression) see `whole`, which holds only
     the columns they use; row-by-row checks see each slice of `slices()` in turn, with the columns
-    derived for them: memory stays bounded by the slice size. Rows the latest version already
-    validated (see `ValidatedBefore`) are left out of the slices.
+    derived for them: memory stays bounded by the slice size. The rows of documents the latest version
+    already validated as they are (see `ValidatedBefore`) are left out of the slices.
     """
     whole: pd.DataFrame
     slices: Callable[[], Iterator[pd.DataFrame]]
@@ -90,31 +93,43 @@ class SlicedTable:
 @dataclass(frozen=True)
 class ValidatedBefore:
     """What the latest published version validated with the same row checks: its documents (doc_id,
-    n_chars: the text, as doc_id is its hash) and a hash of each of its claims and comparisons rows.
+    n_chars: the text, as doc_id is its hash) and, per table, one hash per document over its rows
+    (see `document_hashes`).
 
-    A row equal to one of these, of a document with the same text, would pass every row check again:
-    its checks depend only on the row, its document's n_chars and its document's text."""
+    A document whose text and rows are what they were then would pass every row check again: a row's
+    checks depend only on the row, its document's n_chars and its document's text."""
     version: str
     documents: pl.DataFrame
-    row_hashes: dict[str, pl.Series]
+    document_hashes: dict[str, pl.DataFrame]
 
 
-def row_hashes(frame: pl.DataFrame) -> pl.Series:
-    """One 64-bit hash per row over every column in order (same process, same seed: comparable).
+def document_hashes(frame: Table) -> pl.DataFrame:
+    """(doc_id, rows_hash, n_rows): each document's rows folded into one 64-bit hash, in one streaming
+    pass over the table.
 
-    A changed row passing for a validated one needs a hash collision among a corpus's rows: about
-    n_changed * n_validated / 2**64, below 1e-8 for 100,000 documents."""
-    return frame.hash_rows(seed=7)
+    The fold is the XOR of the rows' hashes (every column, fixed seed), so it does not depend on row
+    order (a table in key order scatters a document's rows). Keys are unique, so no two rows of a
+    document cancel out; a changed document passing for a validated one needs a hash collision, about
+    n_changed * n_documents / 2**64. One comparison per document instead of one per row: probing
+    every row's hash among millions cost a second per slice."""
+    return (
+        frame.lazy()
+        .select("doc_id", pl.struct(pl.all()).hash(seed=7).alias("_row_hash"))
+        .group_by("doc_id")
+        .agg(pl.col("_row_hash").bitwise_xor().alias("rows_hash"), pl.len().alias("n_rows"))
+        .collect(engine="streaming")
+    )
 
 
-def _unvalidated(part: pl.DataFrame, known: pl.Series | None, unchanged: pl.DataFrame | None) -> pl.DataFrame:
-    """The rows of `part` but those equal to a row already validated (`known` row hashes) whose
-    document is `unchanged` (same text, still published)."""
-    if known is None or unchanged is None or part.is_empty():
-        return part
-    same_document = part.join(unchanged, on="doc_id", how="semi")
-    return pl.concat([part.join(unchanged, on="doc_id", how="anti"),
-                      same_document.filter(~row_hashes(same_document).is_in(known.implode()))])
+def _settled_documents(table: Table, before: ValidatedBefore | None, same_text: pl.DataFrame | None,
+                       name: str) -> pl.DataFrame | None:
+    """The documents whose text and rows of `name` equal those `before` validated (doc_id), or None."""
+    if before is None or same_text is None or name not in before.document_hashes:
+        return None
+    return (document_hashes(table)
+            .join(before.document_hashes[name], on=["doc_id", "rows_hash", "n_rows"], how="semi")
+            .join(same_text, on="doc_id", how="semi")
+            .select("doc_id"))
 
 
 def _rebatched(parts: Iterator[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
@@ -150,20 +165,21 @@ def validation_frames(tables: dict[str, Table], con: duckdb.DuckDBPyConnection |
     otherwise stay open while the slices are read.
 
     Claims and comparisons become `SlicedTable`s; `whole_columns` names, per table, the columns its
-    whole-table checks use. With `before`, their row checks see only rows it did not validate."""
+    whole-table checks use. With `before`, their row checks see only the rows of documents whose text
+    or rows changed since it validated them."""
     whole_columns = whole_columns or {}
     documents = tables["documents"]
     frames: dict[str, pl.DataFrame] = {"documents": documents}
     sliced: dict[str, SlicedTable] = {}
-    unchanged = None if before is None else documents.select("doc_id", "n_chars").join(
+    same_text = None if before is None else documents.select("doc_id", "n_chars").join(
         before.documents, on=["doc_id", "n_chars"], how="semi").select("doc_id")
-    texts = DocumentTexts(con, skip=unchanged) if con is not None else None
+    texts = DocumentTexts(con, skip=same_text) if con is not None else None
     for name, id_column in (("claims", "claim_id"), ("comparisons", "comparison_id")):
         table = tables[name]
-        known = None if before is None else before.row_hashes.get(name)
+        settled = _settled_documents(table, before, same_text, name)
 
-        def row_slices(name=name, table=table, known=known) -> Iterator[pd.DataFrame]:
-            parts = (_unvalidated(part, known, unchanged) for part in slices(table))
+        def row_slices(name=name, table=table, settled=settled) -> Iterator[pd.DataFrame]:
+            parts = (part if settled is None else part.join(settled, on="doc_id", how="anti") for part in slices(table))
             for batch in _rebatched(parts, release.ROWS_PER_SLICE):
                 yield _row_frame(name, batch, documents, texts).to_pandas()
 

@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import polars as pl
 
 from expectations.suites import CRITICAL, REGRESSION, WARNING, Check
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:     # pandas is loaded by GX when a gate runs, not by every refresh that starts
+    import pandas as pd
     from expectations.batches import SlicedTable
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

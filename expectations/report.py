@@ -40,8 +40,8 @@ def rows_checked_line(result: GateResult) -> str:
     if not result.validated_before:
         return ""
     counted = ", ".join(f"{n} {table} rows" for table, n in sorted(result.rows_checked.items()))
-    return (f"<p>Row checks ran on {html.escape(counted)} (new or changed); rows equal to rows validated in "
-            f"version {html.escape(result.validated_before)}, of documents with the same text, were not checked "
+    return (f"<p>Row checks ran on {html.escape(counted)} (of new or changed documents); the rows of documents "
+            f"whose text and rows are as validated in version {html.escape(result.validated_before)} were not checked "
             "again. Whole-table checks saw every row.</p>")
 
 

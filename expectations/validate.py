@@ -6,13 +6,13 @@ import json
 
 import polars as pl
 
-from expectations.batches import ValidatedBefore, row_hashes, validation_frames
+from expectations.batches import ValidatedBefore, document_hashes, validation_frames
 from expectations.gate import GateResult, previous_statistics, row_checks_fingerprint, run_gate, whole_table_columns
 from expectations.suites import build_checks
 from transforms.ontology import Ontology
 from warehouse.home import Home
 from warehouse.publish import read_catalog
-from warehouse.release import Table, slices
+from warehouse.release import Table
 from warehouse.store import connect
 
 
@@ -37,8 +37,7 @@ def validated_before(home: Home, row_checks: str) -> ValidatedBefore | None:
         if summary.get("row_checks") != row_checks or not summary.get("success"):
             return None
         documents = pl.read_parquet(folder / "documents.parquet", columns=["doc_id", "n_chars"])
-        hashes = {name: pl.concat([row_hashes(part) for part in slices(pl.scan_parquet(folder / f"{name}.parquet"))])
-                  for name in ("claims", "comparisons")}
+        hashes = {name: document_hashes(pl.scan_parquet(folder / f"{name}.parquet")) for name in ("claims", "comparisons")}
     except (OSError, ValueError, pl.exceptions.PolarsError):
         return None
     return ValidatedBefore(latest, documents, hashes)
@@ -48,8 +47,8 @@ def validate_release(home: Home, tables: dict[str, Table], ontology: Ontology,
                      accepted_changes: str | None = None, incremental: bool = False) -> GateResult:
     """Run every suite over the tables to publish, evidence checked against the warehouse's text.
 
-    `incremental`: rows equal to rows the latest version validated with the same row checks, of
-    documents with the same text, are not checked row by row again (whole-table checks see all)."""
+    `incremental`: the rows of documents whose text and rows equal those the latest version validated
+    with the same row checks are not checked row by row again (whole-table checks see all)."""
     checks = build_checks(ontology, previous=latest_statistics(home), with_text=True)
     before = validated_before(home, row_checks_fingerprint(checks)) if incremental else None
     with connect(home.warehouse, read_only=True) as con:

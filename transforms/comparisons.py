@@ -7,7 +7,8 @@ direction on a comparable attribute (onset fast/slow, duration long/short, risk 
 direction phrases (given to the nearest head group before them, else the carried subject) and
 from the side's own attribute values ("weeks" is slow against "hours"). A side with a positive
 direction the other lacks is `faster_than`/`longer_than`/`higher_than` the other; failing that,
-a side with a negative direction the other lacks is `slower_than`/... the other.
+a side with a negative direction the other lacks is `slower_than`/... the other. The side that
+"unlike X" or "compared to X" names is the object: a relation found for it is turned round.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def render_card(*, version: str, created_at: str, tables: dict[str, Table], onto
         f"- Changes: {changes_line} (see CHANGES.md)",
         f"- Validation: **{'passed' if validation.get('success') else 'failed'}**, "
         f"{validation.get('n_expectations', 0)} expectations, {len(warnings)} warnings"
-        + (f"; rows equal to rows validated in {validation['validated_before']} were not checked row by row again"
+        + (f"; the rows of documents unchanged since {validation['validated_before']} were not checked row by row again"
            if validation.get("validated_before") else ""),
         f"- Pipeline {metadata['pipeline_version']}, ontology {metadata['ontology_version']}, "
         f"extractor {metadata['extractor_version']}",
