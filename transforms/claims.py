@@ -466,7 +466,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
              .alias("plural_members"))
         .filter(pl.col("plural_members").list.len() >= 2)
     )
-    others = _asof_before(others, heads_before_plural, "start", "end", ["plural_members"])
+    others = _asof_before(others, heads_before_plural, "start", "end", ["plural_members", pl.col("end").alias("pl_end")])
     # a head after the value is its subject unless a barrier stands between them or a pronoun before the
     # value is the subject ("It is twice as potent an anesthetic as racemic ketamine")
     forward_ok = (pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))) & pl.col("a_end").is_null()
@@ -490,14 +490,16 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         .with_columns(
             pl.coalesce(
                 pl.when(pl.col("_premodifies") | across_contrast).then(pl.col("after_members")),
-                "plural_members",
+                # (unless a head stands between the pronoun and the value)
+                pl.when(pl.col("head_start").is_null() | (pl.col("head_start") < pl.col("pl_end")))
+                .then(pl.col("plural_members")),
                 "members",
                 pl.when(pl.col("head_start").is_not_null()).then(pl.col("main_members")),
                 pl.when(forward_ok).then(pl.col("after_members")),
                 pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "plural_members", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
+        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
               "carried_all", "st_end", "_premodifies", "head_start", "main_members")
         .explode("subject")
     )

@@ -563,3 +563,9 @@ def test_tablets_under_the_tongue_are_sublingual_and_daily_pills_are_taken_not_l
     facts = _facts("SSRIs are pills you take every day, usually for at least six months.")
     assert ("ssri", "route", "oral") in facts
     assert not any(attribute == "duration" for _, attribute, _ in facts)
+
+
+def test_a_head_after_the_plural_pronoun_keeps_its_own_values():
+    facts = _facts("Ketamine and psilocybin both act within days, whereas SSRIs cause weight gain.")
+    assert ("ssri", "side_effect", "weight_gain") in facts
+    assert ("ketamine", "side_effect", "weight_gain") not in facts
