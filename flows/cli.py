@@ -89,8 +89,13 @@ def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | N
 
     policy = FetchPolicy(timeout_seconds=fetch_timeout, allow_private=allow_private_urls)
     flow = refresh_flow.with_options(task_runner=make_task_runner(task_runner, dask_address))
-    summary = flow(sources=checked or None, home=str(kvp_home.root), accept_changes=accept_changes,
-                   batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries, force=force)
+    from transforms.extract import ExtractorBroken
+
+    try:
+        summary = flow(sources=checked or None, home=str(kvp_home.root), accept_changes=accept_changes,
+                       batch_size=batch_size, fetch_policy=policy, fetch_retries=fetch_retries, force=force)
+    except ExtractorBroken as error:
+        _fail(f"nothing published: {error}")
     click.echo(f"documents ingested   {summary.n_documents}")
     if summary.n_downloaded or summary.n_not_modified:
         click.echo(f"pages                {summary.n_downloaded} downloaded, {summary.n_not_modified} not modified")

@@ -100,6 +100,11 @@ def _without_examples_inside_values(cues: pl.DataFrame, entities: pl.DataFrame) 
 
 
 FAILURE_SCHEMA = {"doc_id": pl.String, "detail": pl.String}
+PROBES = 8
+
+
+class ExtractorBroken(RuntimeError):
+    """The extractor fails on every document it is tried on: a broken rule, not bad documents."""
 
 
 def extract_isolating(documents: pl.DataFrame, ontology: Ontology | None = None) -> tuple[Extraction, pl.DataFrame]:
@@ -107,17 +112,48 @@ def extract_isolating(documents: pl.DataFrame, ontology: Ontology | None = None)
     whole batch: (claims and comparisons of the rest, failed documents with the error).
 
     A failing batch is halved until the failing documents stand alone, so the cost is paid only
-    when something fails (about 2 log2(n) extra runs per failing document)."""
+    when something fails. Before halving, a few documents spread over the batch are tried alone: when
+    every one of them fails too, the fault is the extractor's, and `ExtractorBroken` stops the run at
+    once instead of isolating every document one by one (a batch of n costs about n log2 n then)."""
+    return _isolated(documents, ontology, probe=True)
+
+
+def _isolated(documents: pl.DataFrame, ontology: Ontology | None, probe: bool) -> tuple[Extraction, pl.DataFrame]:
     try:
         return extract(documents, ontology), pl.DataFrame(schema=FAILURE_SCHEMA)
     except Exception as error:          # noqa: BLE001 - any extractor bug must cost one document, not the run
         if documents.height <= 1:
-            failed = documents.select("doc_id", pl.lit(f"{type(error).__name__}: {error}"[:500]).alias("detail"))
-            return _empty_extraction(), failed.cast(FAILURE_SCHEMA)
+            return _empty_extraction(), _failure(documents, error)
+        if probe and documents.height > PROBES:
+            _probe(documents, ontology, error)
+    return _halved(documents, ontology)
+
+
+def _probe(documents: pl.DataFrame, ontology: Ontology | None, batch_error: Exception) -> None:
+    """Raise `ExtractorBroken` when every one of `PROBES` documents spread over the batch fails alone."""
+    step = documents.height // PROBES
+    for position in range(0, step * PROBES, step):
+        try:
+            extract(documents.slice(position, 1), ontology)
+            return
+        except Exception:               # noqa: BLE001, S112 - a failing probe is what is being counted
+            continue
+    raise ExtractorBroken(
+        f"the extractor failed on each of {PROBES} documents tried alone out of a batch of {documents.height} "
+        f"({type(batch_error).__name__}: {batch_error}); a rule or the ontology is broken: "
+        "`kvp evaluate` on a gold file shows the error") from batch_error
+
+
+def _halved(documents: pl.DataFrame, ontology: Ontology | None) -> tuple[Extraction, pl.DataFrame]:
     half = documents.height // 2
-    parts = [extract_isolating(part, ontology) for part in (documents.head(half), documents.tail(-half))]
+    parts = [_isolated(part, ontology, probe=False) for part in (documents.head(half), documents.tail(-half))]
     return (Extraction(pl.concat([p[0].claims for p in parts]), pl.concat([p[0].comparisons for p in parts])),
             pl.concat([p[1] for p in parts]))
+
+
+def _failure(documents: pl.DataFrame, error: Exception) -> pl.DataFrame:
+    return documents.select("doc_id", pl.lit(f"{type(error).__name__}: {error}"[:500]).alias("detail")).cast(
+        FAILURE_SCHEMA)
 
 
 def _empty_extraction() -> Extraction:

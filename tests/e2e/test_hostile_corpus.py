@@ -154,3 +154,22 @@ def test_a_document_the_extractor_fails_on_is_quarantined_and_the_run_publishes(
         ("bad.txt", "unextractable", "RuntimeError: extractor bug")]
     published = pl.read_parquet(Path(summary.path) / "claims.parquet")
     assert published.height and published["doc_id"].n_unique() == 1
+
+
+def test_an_extractor_failing_on_everything_stops_the_run_with_one_line_and_publishes_nothing(
+        tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from flows.cli import app
+
+    extractor_failing_on(monkeypatch, "", RuntimeError("rule compiled wrong"))
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for number in range(12):
+        (folder / f"page{number}.txt").write_text(f"{GOOD_TEXT} Page {number}.")
+    home = tmp_path / "home"
+    result = CliRunner().invoke(app, ["refresh", "--source", str(folder), "--home", str(home)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines()[-1].startswith("error: nothing published: the extractor failed on "
+                                                             "each of 8 documents")
+    assert not any((home / "published").iterdir())

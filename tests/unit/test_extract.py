@@ -1,6 +1,7 @@
 """Extraction behaviour on small texts written for the cases the seeds lack."""
 
 import polars as pl
+import pytest
 
 from tests.conftest import docs_frame
 from tests.support.fragile import extractor_failing_on
@@ -293,6 +294,26 @@ def test_a_document_the_extractor_fails_on_is_set_aside_and_the_rest_extracted(m
     assert failed["detail"].to_list() == ["ValueError: cannot read this one"] * 2
     assert set(extraction.claims["doc_id"]) == {"d0", "d2", "d4"}
     assert extraction.claims.equals(real(docs_frame(*texts).filter(~pl.col("text").str.contains("POISON"))).claims)
+
+
+def test_an_extractor_failing_on_every_document_stops_at_once_instead_of_isolating_each(monkeypatch):
+    import transforms.extract as extraction_module
+
+    calls = []
+    monkeypatch.setattr(extraction_module, "extract", lambda documents, ontology=None: calls.append(
+        documents.height) or (_ for _ in ()).throw(KeyError("no such column")))
+    with pytest.raises(extraction_module.ExtractorBroken, match="each of 8 documents.*KeyError"):
+        extraction_module.extract_isolating(docs_frame(*["Ketamine works fast."] * 40))
+    assert calls == [40] + [1] * extraction_module.PROBES
+
+
+def test_a_probe_that_passes_lets_the_batch_be_isolated_as_usual(monkeypatch):
+    import transforms.extract as extraction_module
+
+    extractor_failing_on(monkeypatch, "POISON", ValueError("bad rule"))
+    texts = ["POISON ketamine"] * 8 + ["Psilocybin is a Schedule I drug."] + ["POISON ketamine"] * 7
+    extraction, failed = extraction_module.extract_isolating(docs_frame(*texts))
+    assert failed.height == 15 and set(extraction.claims["doc_id"]) == {"d8"}
 
 
 def test_schedules_and_measured_nouns_are_not_onsets_or_durations():
