@@ -29,6 +29,10 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     """Comparison mentions: doc_id, sentence_no, start, subject, attribute, relation, object, negated, hedged."""
     markers = cues.filter(pl.col("role") == "marker")
     marked = markers.select(SENTENCE_KEY).unique()
+    # "Oral antidepressants take longer": a comparative alone reads only its own words of direction
+    only_comparative = marked.join(markers.filter(pl.col("group") != "comparative").select(SENTENCE_KEY),
+                                   on=SENTENCE_KEY, how="anti")
+    markers = markers.filter(pl.col("group") != "comparative")
     points_back = markers.filter(pl.col("group") == "previous").select(SENTENCE_KEY).unique()
     # markers that name the other side right after them: "than X", "unlike X", "versus X"
     naming_markers = markers.filter(pl.col("group").is_in(_NAMING_MARKERS))
@@ -81,6 +85,8 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         pl.concat([phrase_facts.with_columns(pl.lit(True).alias("_phrase")),
                    value_facts.with_columns(pl.lit(False).alias("_phrase"))])
         .filter(~pl.col("negated"))
+        .join(only_comparative.with_columns(pl.lit(True).alias("_only_comparative")), on=SENTENCE_KEY, how="left")
+        .filter(pl.col("_phrase") | pl.col("_only_comparative").is_null())
         # "psilocybin is slower than ketamine, but works within a day": a side's own words of direction
         # outweigh what its values would say
         .filter(pl.col("_phrase") | ~pl.col("_phrase").any().over(side))

@@ -266,9 +266,17 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     add(raw["comparisons"].get("pseudo_markers", []), "pseudo")
+    comparative_words = set(raw["comparisons"].get("comparative_words", []))
+    not_alone = set(raw["comparisons"].get("comparative_not_alone", []))
+
+    def compares(phrase: str) -> bool:
+        words = re.findall(r"[a-z]+", phrase.lower())
+        return bool(comparative_words & set(words)) and " ".join(words) not in not_alone
+
     for attribute, spec in raw["comparisons"]["directions"].items():
         for direction, relation in spec["relations"].items():
             add(spec[direction], "direction", attribute=attribute, value=relation, group=direction)
+            add([p for p in spec[direction] if compares(p)], "marker", group="comparative")
     return rows
 
 

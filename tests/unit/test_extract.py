@@ -590,3 +590,41 @@ def test_a_head_after_the_plural_pronoun_keeps_its_own_values():
     facts = _facts("Ketamine and psilocybin both act within days, whereas SSRIs cause weight gain.")
     assert ("ssri", "side_effect", "weight_gain") in facts
     assert ("ketamine", "side_effect", "weight_gain") not in facts
+
+
+def test_a_comparative_alone_sets_its_side_against_the_topic_carried_from_before():
+    assert ("traditional_antidepressants", "onset", "slower_than", "esketamine") in _compared(
+        "Esketamine can ease symptoms within hours. Oral antidepressants on their own usually take longer to "
+        "show an effect.")
+    assert ("ssri", "side_effect", "higher_than", "psilocybin") in _compared(
+        "Psilocybin worked as well as the usual treatment. Escitalopram users reported more side effects overall.")
+
+
+def test_a_comparative_alone_compares_only_its_own_words_and_not_bare_longer():
+    assert not _compared("Psilocybin eased symptoms within a day. Larger and longer trials are needed to compare "
+                         "it with established antidepressants.")
+    assert not _compared("Ketamine is given in a clinic. SSRIs take weeks, and they are cheaper.") - {
+        ("ssri", "cost", "lower_than", "ketamine")}
+
+
+def test_the_therapy_of_an_opening_like_clause_shares_nothing_after_it():
+    facts = _facts("Like ketamine, esketamine can be misused, and it is a Schedule III controlled substance. "
+                   "It is only available through a restricted program.")
+    assert {("esketamine", "legal_status", "schedule_iii"), ("esketamine", "legal_status", "prescription")} <= facts
+    assert not {f for f in facts if f[0] == "ketamine" and f[1] == "legal_status"}
+
+
+def test_a_lower_potential_for_abuse_is_no_abuse_potential_but_still_a_comparison():
+    text = "Psilocybin has a lower potential for abuse than ketamine."
+    assert ("psilocybin", "risk", "abuse_potential") not in _facts(text)
+    assert ("psilocybin", "risk", "lower_than", "ketamine") in _compared(text)
+
+
+def test_recovery_from_a_session_placebo_pills_and_two_therapies_are_no_onsets_or_regimens():
+    facts = _facts("A ketamine session lasts about an hour, and most patients are back to their normal selves "
+                   "within two hours. Half received two 25 mg doses of psilocybin, plus daily placebo pills. "
+                   "The two treatments of the trial, psilocybin and escitalopram, reduced depression scores.")
+    assert not {f for f in facts if f[1] == "onset"}
+    assert ("psilocybin", "regimen", "multiple_sessions") in facts
+    assert ("psilocybin", "regimen", "daily") not in facts
+    assert ("ssri", "regimen", "multiple_sessions") not in facts
