@@ -152,8 +152,8 @@ def run_gate(frames: dict[str, pd.DataFrame | SlicedTable], checks: list[Check],
              accepted_changes: str | None = None, validated_before: str | None = None) -> GateResult:
     """Validate each table's batch against its suite; decide by severity.
 
-    A sliced table is validated in two parts: its whole-table checks on its whole (narrow) frame, its
-    row checks on each slice, their outcomes summed per check. `validated_before` names the version
+    A sliced table is validated in two parts: each whole-table check on the part of its whole (narrow)
+    frame its verdict depends on, its row checks on each slice, their outcomes summed per check. `validated_before` names the version
     whose validated rows the slices leave out (recorded with the result).
     """
     from expectations.batches import SlicedTable
@@ -174,8 +174,11 @@ def run_gate(frames: dict[str, pd.DataFrame | SlicedTable], checks: list[Check],
         whole = [c for c in table_checks if c.expectation in WHOLE_TABLE_EXPECTATIONS]
         rows = [c for c in table_checks if c.expectation not in WHOLE_TABLE_EXPECTATIONS]
         if whole:
-            found, gx_results[table] = _validator(context, source, table, whole, accepted_changes)(frame.whole)
-            outcomes += found
+            gx_results[table] = {}
+            for check in whole:
+                validate = _validator(context, source, f"whole.{check.name}", [check], accepted_changes)
+                found, gx_results[table][check.name] = validate(frame.batch_for(check.expectation, check.kwargs))
+                outcomes += found
         if rows:
             validate = _validator(context, source, f"{table}.rows", rows, accepted_changes)
             per_slice = []

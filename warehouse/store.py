@@ -11,7 +11,6 @@ import duckdb
 import polars as pl
 
 SCHEMA_PATH = Path(__file__).parent / "schema.sql"
-REPLACED_TABLES = ("documents", "claims", "comparisons")
 # DuckDB's default is 80% of the machine; a refresh shares the process with polars and GX, so the
 # warehouse spills to disk (beside the database file) past this instead of growing the process.
 MEMORY_LIMIT = "2GB"
@@ -99,16 +98,21 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
     """Replace the current corpus with this refresh's, in one transaction (all or nothing).
 
     Claims and comparisons are this extractor's cached results for the documents (see
-    `warehouse.cache`), copied inside DuckDB. Returns (n_claims, n_comparisons).
+    `warehouse.cache`), copied inside DuckDB. Only what changed is written: the rows of documents
+    gone or of another extractor version are deleted, those of documents not loaded yet copied in.
+    The rest stay, since a document's cached rows for one version are written once (doc_id is the
+    text's hash, and a version extracts a document once): with 1% of 100,000 documents changed,
+    rewriting 4.4 million claims was most of the load. Returns (n_claims, n_comparisons).
     """
     with transaction(con):
-        for table in REPLACED_TABLES:
-            con.execute(f"DELETE FROM {table}")
+        con.execute("DELETE FROM documents")
         insert_frame(con, "documents", documents)
         for table in ("claims", "comparisons"):
+            con.execute(f"DELETE FROM {table} WHERE extractor_version <> ? "
+                        "OR doc_id NOT IN (SELECT doc_id FROM documents)", [extractor_version])
             con.execute(f"INSERT INTO {table} BY NAME SELECT c.* FROM cached_{table} c "
-                        "SEMI JOIN documents d ON c.doc_id = d.doc_id WHERE c.extractor_version = ?",
-                        [extractor_version])
+                        "SEMI JOIN documents d ON c.doc_id = d.doc_id WHERE c.extractor_version = ? "
+                        f"AND c.doc_id NOT IN (SELECT doc_id FROM {table})", [extractor_version])
         insert_frame(con, "quarantine", quarantine.with_columns(pl.lit(run_id).alias("run_id")))
         insert_frame(con, "furniture", furniture.with_columns(pl.lit(run_id).alias("run_id"),
                                                               pl.col("lines_dropped").cast(pl.Int64)))

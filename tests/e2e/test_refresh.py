@@ -171,3 +171,24 @@ def test_bad_documents_are_quarantined_and_the_run_goes_on(tmp_path, seeds_dir):
                              "--json"], capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     assert {r["source"]: r["reason"] for r in json.loads(listed.stdout)} == {"empty.txt": "empty", "junk.txt": "binary"}
+
+
+def test_a_new_extractor_version_replaces_every_claim_and_keeps_what_it_finds(tmp_path, seeds_dir, monkeypatch):
+    import polars as pl
+
+    import transforms.extract as extraction_module
+
+    home = tmp_path / "home"
+    first = refresh(sources=[str(seeds_dir)], home=str(home))
+    real = extraction_module.extractor_version
+    monkeypatch.setattr(extraction_module, "extractor_version", lambda sha: "next-" + real(sha))
+    second = refresh(sources=[str(seeds_dir)], home=str(home))
+    assert second.outcome == "published" and second.n_extracted == first.n_documents
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    versions = {table: {v for (v,) in con.execute(f"SELECT DISTINCT extractor_version FROM {table}").fetchall()}
+                for table in ("claims", "comparisons")}
+    con.close()
+    assert all(found and all(v.startswith("next-") for v in found) for found in versions.values())
+    published = [pl.read_parquet(Path(run.path) / "claims.parquet").drop("extractor_version")
+                 for run in (first, second)]
+    assert published[0].equals(published[1])
