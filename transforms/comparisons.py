@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.claims import SENTENCE_KEY, apply_modifiers, carried_heads, closely_after, with_folded
+from transforms.claims import (SENTENCE_KEY, apply_modifiers, carried_heads, closely_after, document_topics,
+                              with_folded)
 from transforms.ontology import Ontology
 
 _NAMING_MARKERS = ["unlike", "object_after", "than"]
@@ -28,7 +29,8 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
                      cues: pl.DataFrame, ontology: Ontology) -> pl.DataFrame:
     """Comparison mentions: doc_id, sentence_no, start, subject, attribute, relation, object, negated, hedged."""
     markers = cues.filter(pl.col("role") == "marker")
-    marked = markers.select(SENTENCE_KEY).unique()
+    before_values = _comparatives_before_values(attributed, sentences, ontology)
+    marked = pl.concat([markers.select(SENTENCE_KEY), before_values.select(SENTENCE_KEY)]).unique()
     # "Oral antidepressants take longer": a comparative alone reads only its own words of direction
     only_comparative = marked.join(markers.filter(pl.col("group") != "comparative").select(SENTENCE_KEY),
                                    on=SENTENCE_KEY, how="anti")
@@ -56,6 +58,10 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .select(*SENTENCE_KEY, "start", "end", "attribute", pl.col("group").alias("direction")),
         cues,
     )
+    phrase_facts = pl.concat([
+        phrase_facts.select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged"),
+        before_values.select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged"),
+    ])
     phrase_facts = (
         phrase_facts.sort("start")
         .join_asof(heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"),
@@ -110,7 +116,15 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .select(*SENTENCE_KEY, pl.col("carried").alias("subject"))
         .drop_nulls("subject")
     )
-    sides = pl.concat([named, from_before]).unique()
+    # "Escitalopram users also reported more sexual problems": a comparative alone that names one side
+    # may also be set against the document's topic
+    comparative_topics = (
+        only_comparative.join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
+        .join(document_topics(groups, sentences), on="doc_id")
+        .join(n_named, on=SENTENCE_KEY, how="left").filter(pl.col("_n").fill_null(0) < 2)
+        .explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject"))
+    )
+    sides = pl.concat([named, from_before, comparative_topics]).unique()
     pairs = sides.join(sides, on=SENTENCE_KEY, suffix="_b").filter(pl.col("subject") != pl.col("subject_b"))
     # where the only markers name what follows them as the other side ("than", "versus", "unlike"), that
     # side must be a therapy they name: "remission was 27% with esketamine versus 18% with quetiapine" sets
@@ -173,6 +187,21 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         *SENTENCE_KEY, "start", "subject", "attribute", "relation", pl.col("subject_b").alias("object"),
         pl.lit(False).alias("negated"), "hedged",
     ).unique([*SENTENCE_KEY, "subject", "attribute", "relation", "object"], keep="first", maintain_order=True)
+
+
+def _comparatives_before_values(attributed: pl.DataFrame, sentences: pl.DataFrame, ontology: Ontology
+                                ) -> pl.DataFrame:
+    """Directions read from a comparative right before a value ("reported more drowsiness"): sid,
+    start, attribute, direction, negated, hedged (the value's own)."""
+    patterns = ontology.value_comparatives()
+    if patterns.is_empty():
+        return attributed.select(*SENTENCE_KEY, "start", "attribute", pl.lit(None, pl.String).alias("direction"),
+                                 "negated", "hedged").clear()
+    candidates = with_folded(attributed.select(*SENTENCE_KEY, "start", "attribute", "negated", "hedged")
+                             .join(patterns, on="attribute"), sentences)
+    before = pl.col("folded").str.slice(0, pl.col("start")).str.slice(-24)
+    return (candidates.filter(before.str.contains(pl.col("pattern")))
+            .select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged").unique())
 
 
 def _named_after(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:

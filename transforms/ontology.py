@@ -119,6 +119,15 @@ class Ontology:
                 if spec.get("class_value")]
         return pl.DataFrame(rows, schema={"subject": pl.String, "attribute": pl.String, "value": pl.String})
 
+    def value_comparatives(self) -> pl.DataFrame:
+        """attribute, direction, pattern: a comparative right before a value of the attribute ("more
+        drowsiness"), as a regular expression over the folded text ending where the value starts."""
+        rows = [{"attribute": attribute, "direction": direction,
+                 "pattern": r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\s+$"}
+                for attribute, spec in self.raw["comparisons"].get("value_comparatives", {}).items()
+                for direction, words in spec.items()]
+        return pl.DataFrame(rows, schema={"attribute": pl.String, "direction": pl.String, "pattern": pl.String})
+
     def value_directions(self) -> pl.DataFrame:
         """attribute, value, direction: attribute values that read as a direction in a comparison."""
         rows = [{"attribute": attribute, "value": value, "direction": direction}

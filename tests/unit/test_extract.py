@@ -628,3 +628,11 @@ def test_recovery_from_a_session_placebo_pills_and_two_therapies_are_no_onsets_o
     assert ("psilocybin", "regimen", "multiple_sessions") in facts
     assert ("psilocybin", "regimen", "daily") not in facts
     assert ("ssri", "regimen", "multiple_sessions") not in facts
+
+
+def test_a_comparative_right_before_a_harm_sets_it_against_the_document_topic():
+    assert ("ssri", "side_effect", "higher_than", "psilocybin") in _compared(
+        "Psilocybin eased symptoms within a day in the trial, while sertraline, like other SSRIs, took weeks. "
+        "Sertraline users also reported more weight gain and more insomnia.")
+    assert ("ketamine", "side_effect", "lower_than", "ssri") in _compared(
+        "SSRIs often cause nausea. Patients on ketamine had fewer headaches.")
