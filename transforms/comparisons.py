@@ -116,15 +116,17 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .select(*SENTENCE_KEY, pl.col("carried").alias("subject"))
         .drop_nulls("subject")
     )
-    # "Escitalopram users also reported more sexual problems": a comparative alone that names one side
-    # may also be set against the document's topic
+    sides = pl.concat([named, from_before]).unique()
+    # "Escitalopram users also reported more sexual problems": a comparative alone with one side only,
+    # named or carried, is set against the document's topic
+    one_sided = only_comparative.join(
+        sides.group_by(SENTENCE_KEY).agg(pl.len().alias("_n")).filter(pl.col("_n") > 1), on=SENTENCE_KEY, how="anti")
     comparative_topics = (
-        only_comparative.join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
+        one_sided.join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
         .join(document_topics(groups, sentences), on="doc_id")
-        .join(n_named, on=SENTENCE_KEY, how="left").filter(pl.col("_n").fill_null(0) < 2)
         .explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject"))
     )
-    sides = pl.concat([named, from_before, comparative_topics]).unique()
+    sides = pl.concat([sides, comparative_topics]).unique()
     pairs = sides.join(sides, on=SENTENCE_KEY, suffix="_b").filter(pl.col("subject") != pl.col("subject_b"))
     # where the only markers name what follows them as the other side ("than", "versus", "unlike"), that
     # side must be a therapy they name: "remission was 27% with esketamine versus 18% with quetiapine" sets

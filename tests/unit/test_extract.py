@@ -636,3 +636,13 @@ def test_a_comparative_right_before_a_harm_sets_it_against_the_document_topic():
         "Sertraline users also reported more weight gain and more insomnia.")
     assert ("ketamine", "side_effect", "lower_than", "ssri") in _compared(
         "SSRIs often cause nausea. Patients on ketamine had fewer headaches.")
+
+
+def test_withdrawal_symptoms_mushrooms_counterfactual_approval_and_faded_benefits():
+    facts = _facts("Stopping sertraline too fast can cause discontinuation symptoms like dizziness. "
+                   "Mushrooms are still illegal where I live. "
+                   "MDMA would have been the first psychedelic therapy approved by the FDA. "
+                   "For esketamine the benefits had mostly faded by 12 weeks. Psilocybin did nothing for my depression.")
+    assert {("ssri", "side_effect", "dizziness"), ("psilocybin", "history", "prohibition"),
+            ("esketamine", "duration", "transient")} <= facts
+    assert not {f for f in facts if f[2] == "fda_approved" or f[:2] == ("psilocybin", "indication")}
