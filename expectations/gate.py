@@ -153,8 +153,9 @@ def run_gate(frames: dict[str, pd.DataFrame | SlicedTable], checks: list[Check],
     """Validate each table's batch against its suite; decide by severity.
 
     A sliced table is validated in two parts: each whole-table check on the part of its whole (narrow)
-    frame its verdict depends on, its row checks on each slice, their outcomes summed per check. `validated_before` names the version
-    whose validated rows the slices leave out (recorded with the result).
+    frame its verdict depends on, its row checks on each slice, their outcomes summed per check.
+    `validated_before` names the version whose validated rows the slices leave out (recorded with the
+    result).
     """
     from expectations.batches import SlicedTable
 
