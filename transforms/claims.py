@@ -412,6 +412,28 @@ def _after_lead_in(sentences: pl.DataFrame, sid: pl.Expr) -> pl.Expr:
     return pl.lit(flags).gather(sid)
 
 
+def recent_therapies(heads: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """(sid, carried_all) for sentences with a counting pronoun ("all three"): the that many distinct
+    therapies named last before the sentence in its document, most recent first."""
+    counting = (cues.filter((pl.col("role") == "plural_anaphor") & pl.col("value").is_not_null())
+                .select(*SENTENCE_KEY, pl.col("value").cast(pl.Int64).alias("_n")).unique(SENTENCE_KEY))
+    if counting.is_empty():
+        return pl.DataFrame(schema={"sid": pl.Int64, "carried_all": pl.List(pl.String)})
+    documents = sentences.select(*SENTENCE_KEY, "doc_id")
+    named = (heads.select(pl.col("sid").alias("_sid"), "g_start", "members").explode("members")
+             .join(documents.rename({"sid": "_sid"}), on="_sid"))
+    return (
+        counting.join(documents, on=SENTENCE_KEY)
+        .join(named, on="doc_id")
+        .filter(pl.col("_sid") < pl.col("sid"))
+        .sort(["sid", "_sid", "g_start"], descending=[False, True, True])
+        .unique(["sid", "members"], keep="first", maintain_order=True)
+        .filter(pl.int_range(pl.len()).over("sid") < pl.col("_n"))
+        .group_by("sid", maintain_order=True)
+        .agg(pl.col("members").alias("carried_all"))
+    )
+
+
 def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame,
                        topic_attributes: list[str]) -> pl.DataFrame:
     """Give each value mention its subject(s).
@@ -429,6 +451,9 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
     carried_all = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(
         plural, on=SENTENCE_KEY).rename({"carried": "carried_all"})
+    # "All three can raise blood pressure": the three therapies named last
+    counted = recent_therapies(groups.filter(~pl.col("is_example")), sentences, cues)
+    carried_all = pl.concat([carried_all.join(counted, on=SENTENCE_KEY, how="anti"), counted])
     implied = values.filter(pl.col("role") == "implied")
     others = values.filter(pl.col("role") != "implied").drop("subject")
     barriers = cues.filter(pl.col("role").is_in(["barrier", "anaphor"])).select(

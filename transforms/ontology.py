@@ -272,6 +272,8 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(attribution.get("clause_subordinators", []), "subordinator", group="clause")
     add(attribution["anaphors"], "anaphor")
     add(attribution["plural_anaphors"], "plural_anaphor")
+    for phrase, count in attribution.get("numeral_anaphors", {}).items():
+        add([phrase], "plural_anaphor", value=str(count))
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     add(raw["comparisons"].get("pseudo_markers", []), "pseudo")

@@ -646,3 +646,10 @@ def test_withdrawal_symptoms_mushrooms_counterfactual_approval_and_faded_benefit
     assert {("ssri", "side_effect", "dizziness"), ("psilocybin", "history", "prohibition"),
             ("esketamine", "duration", "transient")} <= facts
     assert not {f for f in facts if f[2] == "fda_approved" or f[:2] == ("psilocybin", "indication")}
+
+
+def test_a_counting_pronoun_points_back_to_that_many_therapies_named_last():
+    facts = _facts("Ketamine is our main service. We also study LSD, esketamine and psilocybin. LSD lasts for up "
+                   "to twelve hours. Esketamine is a nasal spray. Psilocybin comes from mushrooms. All three can "
+                   "cause nausea.")
+    assert {s for s, a, v in facts if v == "nausea"} == {"lsd", "esketamine", "psilocybin"}
