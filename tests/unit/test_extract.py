@@ -653,3 +653,13 @@ def test_a_counting_pronoun_points_back_to_that_many_therapies_named_last():
                    "to twelve hours. Esketamine is a nasal spray. Psilocybin comes from mushrooms. All three can "
                    "cause nausea.")
     assert {s for s, a, v in facts if v == "nausea"} == {"lsd", "esketamine", "psilocybin"}
+
+
+def test_a_stronger_response_compares_efficacy_and_rarely_compared_compares_nothing():
+    assert _compared("Some studies suggest IV ketamine produces a stronger response than esketamine, but the two "
+                     "have rarely been compared head to head.") == {("ketamine", "efficacy", "higher_than", "esketamine")}
+
+
+def test_how_long_acute_effects_take_and_last_is_no_onset():
+    assert not {f for f in _facts("Ayahuasca effects begin within about an hour and last four to six hours.")
+                if f[1] == "onset"}
