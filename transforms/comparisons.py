@@ -195,12 +195,8 @@ def _comparatives_before_values(attributed: pl.DataFrame, sentences: pl.DataFram
                                 ) -> pl.DataFrame:
     """Directions read from a comparative right before a value ("reported more drowsiness"): sid,
     start, attribute, direction, negated, hedged (the value's own)."""
-    patterns = ontology.value_comparatives()
-    if patterns.is_empty():
-        return attributed.select(*SENTENCE_KEY, "start", "attribute", pl.lit(None, pl.String).alias("direction"),
-                                 "negated", "hedged").clear()
     candidates = with_folded(attributed.select(*SENTENCE_KEY, "start", "attribute", "negated", "hedged")
-                             .join(patterns, on="attribute"), sentences)
+                             .join(ontology.value_comparatives(), on="attribute"), sentences)
     before = pl.col("folded").str.slice(0, pl.col("start")).str.slice(-24)
     return (candidates.filter(before.str.contains(pl.col("pattern")))
             .select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged").unique())
