@@ -35,7 +35,7 @@ from warehouse.cache import documents_to_extract, store_extraction
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
-from warehouse.read_cache import CachedReads, cached_reads, forget_missing_files, store_reads
+from warehouse.read_cache import CachedReads, cached_reads, forget_missing_files, store_reads, with_texts
 from warehouse.release import Table, data_fingerprint, release_tables
 from warehouse.store import connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
@@ -176,8 +176,9 @@ def settle_task(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 @task(cache_policy=NO_CACHE)
 def cache_task(home: Home, documents: pl.DataFrame) -> pl.DataFrame:
+    """The documents to extract, with their text (read from the read cache where it stayed)."""
     with connect(home.warehouse) as con:
-        return documents_to_extract(con, documents, current_extractor_version())
+        return with_texts(con, documents_to_extract(con, documents, current_extractor_version()))
 
 
 @task(cache_policy=NO_CACHE)
@@ -359,7 +360,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         del known
         clock.lap("ingest")
         documents, copies = settle_task(candidates)
-        del candidates                 # the text is held once: in `documents`
+        del candidates                 # the text is held once: in `documents` (when read this run)
         clock.lap("clean")
         quarantine = concat_frames([refused, early_quarantine, copies])
         to_extract = cache_task(kvp_home, documents)

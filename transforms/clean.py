@@ -20,6 +20,9 @@ CLEANING_PATH = Path(__file__).parent / "data" / "cleaning.yaml"
 
 DOCUMENT_COLUMNS = ["doc_id", "source", "origin", "title", "content_type", "url", "published", "n_chars", "retrieved_at",
                     "text"]
+# a candidate also carries the hashes of its long paragraphs: identity across the corpus is settled on
+# them, so a document read on an earlier run takes part without its text (see `settle_identity`)
+CANDIDATE_COLUMNS = [*DOCUMENT_COLUMNS, "paragraph_keys"]
 
 
 @dataclass(frozen=True)
@@ -37,19 +40,27 @@ def cleaning_rules(path: Path = CLEANING_PATH) -> CleaningRules:
                          dict(raw["near_duplicates"]))
 
 
+def paragraph_keys(text: pl.Expr, rules: CleaningRules) -> pl.Expr:
+    """The sorted, distinct hashes of a text's long paragraphs, each lower-cased with spaces collapsed,
+    so that a different header, footer or line wrapping does not hide a copy. (polars' hash is stable
+    within a polars version, which is part of the reader version that keeps these keys.)"""
+    shortest = rules.near_duplicates["min_paragraph_chars"]
+    paragraph = pl.element().str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return (text.str.split("\n")
+            .list.eval(paragraph.filter(paragraph.str.len_chars() >= shortest).hash(seed=0).unique().sort())
+            .cast(pl.List(pl.UInt64)))
+
+
 def near_duplicates(documents: pl.DataFrame, rules: CleaningRules) -> pl.DataFrame:
     """(source, kept_source) for each document whose long paragraphs mostly appear in an earlier one.
 
-    Documents are taken in source order; paragraphs are compared by their lower-cased text with
-    spaces collapsed, so a different header, footer or line wrapping does not hide a copy.
+    Documents are taken in source order and compared by their `paragraph_keys`.
     """
     settings = rules.near_duplicates
     paragraphs = (
-        documents.select("source", pl.col("text").str.split("\n").alias("paragraph"))
+        documents.select("source", pl.col("paragraph_keys").alias("paragraph"))
         .explode("paragraph")
-        .with_columns(pl.col("paragraph").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars())
-        .filter(pl.col("paragraph").str.len_chars() >= settings["min_paragraph_chars"])
-        .unique(["source", "paragraph"])
+        .drop_nulls("paragraph")
     )
     # boilerplate shared by many documents says nothing about copies (and would make the join quadratic)
     common = pl.len().over("paragraph") > settings["max_documents_per_paragraph"]
@@ -155,18 +166,21 @@ def clean_batch(raw: pl.DataFrame, rules: CleaningRules | None = None
     empty = docs.filter(pl.col("n_chars") == 0)
     too_long = docs.filter(pl.col("n_chars") > rules.max_document_chars)
     docs = docs.filter((pl.col("n_chars") > 0) & (pl.col("n_chars") <= rules.max_document_chars))
-    docs = docs.with_columns(sha256_hex(docs["text"]).alias("doc_id"))
+    docs = docs.with_columns(sha256_hex(docs["text"]).alias("doc_id"), paragraph_keys(pl.col("text"), rules).alias("paragraph_keys"))
     quarantine = pl.concat([
         _quarantined(empty, "empty", pl.lit("no text left after cleaning")),
         _quarantined(too_long, "too_large", pl.format("{} characters > limit {}", "n_chars",
                                                       pl.lit(rules.max_document_chars))),
     ])
-    return docs.select(DOCUMENT_COLUMNS), quarantine, counts
+    return docs.select(CANDIDATE_COLUMNS), quarantine, counts
 
 
 def settle_identity(candidates: pl.DataFrame, rules: CleaningRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Across the whole corpus: exact duplicates (same doc_id) and near-duplicates (see
-    `near_duplicates`) are quarantined; the first of a set, by source name, is kept."""
+    `near_duplicates`) are quarantined; the first of a set, by source name, is kept.
+
+    Only identity is read (doc_id, source, paragraph_keys): a candidate's `text` may be null when it
+    stays in the read cache (see `warehouse.read_cache`)."""
     rules = rules or cleaning_rules()
     docs = candidates.sort("source")
     first = docs.unique("doc_id", keep="first", maintain_order=True)

@@ -143,12 +143,13 @@ _READING_CODE = ["ingest.py", "readers.py", "clean.py", "data/cleaning.yaml"]
 
 def reader_version() -> str:
     """A short hash of the code and rules that turn a file into candidate documents, and of the
-    libraries that parse HTML and PDF: a read remembered under another version is read again."""
+    libraries that parse HTML and PDF and hash paragraphs: a read remembered under another version is
+    read again."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
     for name in _READING_CODE:
         digest.update((here / name).read_bytes())
-    for package in ("trafilatura", "pypdf"):
+    for package in ("trafilatura", "pypdf", "polars"):
         digest.update(f"{package}=={_installed_version(package)}".encode())
     return "r-" + digest.hexdigest()[:12]
 

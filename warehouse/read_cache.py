@@ -2,8 +2,9 @@
 
 A refresh reads again only files that are new or changed since they were last read (or read by other
 code); the others' candidate documents, quarantine rows and furniture counts come from here, through
-Arrow. Identity across the corpus (duplicates, near-duplicates) is still settled over every document
-on each run: it depends on the other files, not on the file alone.
+Arrow, without their text: identity across the corpus (duplicates, near-duplicates) is settled over
+every document on each run, from doc_id and paragraph hashes, and the text of a document read before
+is read from here only when it is extracted or loaded anew (`with_texts`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from transforms.clean import DOCUMENT_COLUMNS
+from transforms.clean import CANDIDATE_COLUMNS
 from transforms.ingest import QUARANTINE_SCHEMA, with_file_paths
 from warehouse.store import insert_frame, read_table, transaction
 
 _FILE_KEY = ["path", "size", "mtime_ns"]
+_WITHOUT_TEXT = ", ".join("NULL::VARCHAR AS text" if c == "text" else c for c in CANDIDATE_COLUMNS)
 
 
 @dataclass(frozen=True)
 class CachedReads:
     to_read: pl.DataFrame        # files (FILE_SCHEMA) not read before with this reader version
-    candidates: pl.DataFrame     # candidate documents of the other files
+    candidates: pl.DataFrame     # candidate documents of the other files (text null: it stays here)
     refused: pl.DataFrame        # their quarantine rows
     furniture: pl.DataFrame      # their furniture lines dropped (source, origin, rule, lines_dropped)
 
@@ -44,7 +46,7 @@ def cached_reads(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, version: s
                                                     "lines_dropped": pl.Int64}))
         con.register("_known", known.to_arrow())
         try:
-            candidates = read_table(con, f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM read_documents "
+            candidates = read_table(con, f"SELECT {_WITHOUT_TEXT} FROM read_documents "
                                          "SEMI JOIN _known USING (path) ORDER BY source")
             refused = read_table(con, f"SELECT {', '.join(QUARANTINE_SCHEMA)} FROM read_refusals "
                                       "SEMI JOIN _known USING (path)")
@@ -79,6 +81,22 @@ def store_reads(con: duckdb.DuckDBPyConnection, files: pl.DataFrame, candidates:
         insert_frame(con, "read_furniture", furniture)
 
 
+def with_texts(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> pl.DataFrame:
+    """`documents` with each null text filled from the read cache (a text is found by its doc_id, the
+    text's own hash, whichever file it was read from)."""
+    wanted = documents.filter(pl.col("text").is_null()).select("doc_id")
+    if wanted.is_empty():
+        return documents
+    con.register("_wanted", wanted.to_arrow())
+    try:
+        texts = read_table(con, "SELECT doc_id, any_value(text) AS text FROM read_documents "
+                                "SEMI JOIN _wanted USING (doc_id) GROUP BY doc_id")
+    finally:
+        con.unregister("_wanted")
+    return (documents.join(texts, on="doc_id", how="left", suffix="_read")
+            .with_columns(pl.coalesce("text", "text_read").alias("text")).drop("text_read"))
+
+
 def forget_missing_files(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> None:
     """Drop reads of files no longer found under the origins this run read (other origins' reads stay)."""
     con.register("_present", files.select("path", "origin").to_arrow())
@@ -98,4 +116,4 @@ def _as_read(documents: pl.DataFrame) -> pl.DataFrame:
 
 
 def _document_schema(con: duckdb.DuckDBPyConnection) -> dict:
-    return read_table(con, f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM read_documents LIMIT 0").schema
+    return read_table(con, f"SELECT {_WITHOUT_TEXT} FROM read_documents LIMIT 0").schema

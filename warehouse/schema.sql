@@ -128,5 +128,8 @@ CREATE TABLE IF NOT EXISTS read_furniture (
 -- Warehouses created before a column existed gain it here (CREATE TABLE IF NOT EXISTS keeps old shapes).
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS origin VARCHAR;
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS origin VARCHAR;
+-- the hashes of a read document's long paragraphs (transforms.clean.paragraph_keys): near-duplicates
+-- are found on these, without the text of documents read before
+ALTER TABLE read_documents ADD COLUMN IF NOT EXISTS paragraph_keys UBIGINT[];
 -- A digest of every input a run read (see transforms.ingest.inputs_fingerprint): equal inputs, same result.
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS input_fingerprint VARCHAR;

@@ -97,6 +97,9 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
                  furniture: pl.DataFrame, extractor_version: str) -> tuple[int, int]:
     """Replace the current corpus with this refresh's, in one transaction (all or nothing).
 
+    A document's text may be null in `documents` when it was read on an earlier run: it is then
+    already loaded, or copied from the read cache (see `_load_documents`).
+
     Claims and comparisons are this extractor's cached results for the documents (see
     `warehouse.cache`), copied inside DuckDB. Only what changed is written: the rows of documents
     gone or of another extractor version are deleted, those of documents not loaded yet copied in.
@@ -105,8 +108,7 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
     rewriting 4.4 million claims was most of the load. Returns (n_claims, n_comparisons).
     """
     with transaction(con):
-        con.execute("DELETE FROM documents")
-        insert_frame(con, "documents", documents)
+        _load_documents(con, documents)
         for table in ("claims", "comparisons"):
             con.execute(f"DELETE FROM {table} WHERE extractor_version <> ? "
                         "OR doc_id NOT IN (SELECT doc_id FROM documents)", [extractor_version])
@@ -123,6 +125,24 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
             [documents.height, quarantine.height, n_claims, n_comparisons, run_id],
         )
     return n_claims, n_comparisons
+
+
+def _load_documents(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> None:
+    """Make the documents table hold exactly `documents`, writing only rows that differ: a row whose
+    description changed is replaced, one whose doc_id is new is inserted with its text (from the
+    frame, else from the read cache). Kept rows keep their text, since doc_id is the text's hash."""
+    described = [c for c in documents.columns if c != "text"]
+    same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM d.{c}" for c in described)
+    con.register("_incoming", documents.to_arrow())
+    try:
+        con.execute(f"DELETE FROM documents d WHERE NOT EXISTS (SELECT 1 FROM _incoming i WHERE {same})")
+        con.execute("INSERT INTO documents BY NAME "
+                    "SELECT i.* REPLACE (coalesce(i.text, r.text) AS text) FROM _incoming i "
+                    "LEFT JOIN (SELECT doc_id, any_value(text) AS text FROM read_documents "
+                    "           WHERE doc_id IN (SELECT doc_id FROM _incoming WHERE text IS NULL) GROUP BY doc_id) r "
+                    "USING (doc_id) WHERE i.doc_id NOT IN (SELECT doc_id FROM documents)")
+    finally:
+        con.unregister("_incoming")
 
 
 def read_table(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:

@@ -106,9 +106,10 @@ def _claims_and_furniture(home: Path, run_id: str) -> tuple[list, list, list]:
                                 "ORDER BY rule", [run_id]).fetchall()
         quarantine = con.execute("SELECT source, reason FROM quarantine WHERE run_id = ? ORDER BY source",
                                  [run_id]).fetchall()
+        documents = con.execute("SELECT doc_id, source, n_chars, md5(text) FROM documents ORDER BY doc_id").fetchall()
     finally:
         con.close()
-    return claims, furniture, quarantine
+    return claims, furniture, quarantine, documents
 
 
 def test_only_new_and_changed_files_are_read_and_the_result_equals_reading_everything(tmp_path, seeds_dir):
@@ -116,23 +117,27 @@ def test_only_new_and_changed_files_are_read_and_the_result_equals_reading_every
     shutil.copytree(seeds_dir, corpus)
     (corpus / "junk.txt").write_bytes(bytes(range(256)) * 8)
     (corpus / "with_furniture.txt").write_text("Advertisement\nKetamine is an anesthetic.\nShare this article\n")
+    seeds = sorted(corpus.glob("0*.txt"))
+    article = seeds[2].read_text()          # a syndicated copy, read once: identity is settled without its text
+    (corpus / "syndicated.txt").write_text("Reposted from Health Daily\n\n" + article.replace("\n\n", "\n"))
     home = tmp_path / "home"
     first = refresh(sources=[str(corpus)], home=str(home))
-    seeds = sorted(corpus.glob("0*.txt"))
     with open(seeds[0], "a") as handle:
         handle.write("\nPsilocybin is a Schedule I drug.\n")
     seeds[1].unlink()
     (corpus / "new.txt").write_text("Lexapro can cause nausea.\n")
+    shutil.copy(seeds[3], corpus / "same_as_a_seed.txt")      # a new exact copy of a document read before
     second = refresh(sources=[str(corpus)], home=str(home))
-    assert (first.n_files_read, second.n_files_read) == (7, 2)       # the changed file and the new one
+    assert (first.n_files_read, second.n_files_read) == (8, 3)       # the changed file and the new ones
     assert second.outcome == "published" and second.n_documents == first.n_documents
     everything = refresh(sources=[str(corpus)], home=str(tmp_path / "fresh"))
-    assert everything.n_files_read == 7
+    assert everything.n_files_read == 9
     assert _claims_and_furniture(home, second.run_id) == _claims_and_furniture(tmp_path / "fresh", everything.run_id)
-    _, furniture, quarantine = _claims_and_furniture(home, second.run_id)
+    _, furniture, quarantine, _ = _claims_and_furniture(home, second.run_id)
     assert furniture and ("junk.txt", "binary") in quarantine      # kept for the files not read again
+    assert {("syndicated.txt", "near_duplicate"), ("same_as_a_seed.txt", "duplicate")} <= set(quarantine)
     forced = refresh(sources=[str(corpus)], home=str(home), force=True)
-    assert forced.n_files_read == 7
+    assert forced.n_files_read == 9
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     remembered = {Path(p).name for (p,) in con.execute("SELECT path FROM read_files").fetchall()}
     con.close()

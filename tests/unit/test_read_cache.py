@@ -7,7 +7,7 @@ import polars as pl
 
 from transforms.clean import clean_batch
 from transforms.ingest import discover, read_files
-from warehouse.read_cache import cached_reads, store_reads
+from warehouse.read_cache import cached_reads, store_reads, with_texts
 from warehouse.store import SCHEMA_PATH
 
 
@@ -17,7 +17,7 @@ def _warehouse(tmp_path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def test_a_read_comes_back_as_it_was_and_several_documents_of_one_file_are_placed(tmp_path):
+def test_a_read_comes_back_as_it_was_but_its_text_and_several_documents_of_one_file_are_placed(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_text("Advertisement\nKetamine is an anesthetic.\n")
@@ -31,7 +31,9 @@ def test_a_read_comes_back_as_it_was_and_several_documents_of_one_file_are_place
     store_reads(con, files, candidates, refused, furniture, "r-1")
     again = cached_reads(con, files, "r-1")
     assert again.to_read.is_empty()
-    assert again.candidates.sort("source").equals(candidates.sort("source"))
+    assert again.candidates["text"].null_count() == again.candidates.height   # the text stays in the cache
+    assert again.candidates.drop("text").sort("source").equals(candidates.drop("text").sort("source"))
+    assert with_texts(con, again.candidates).sort("source").equals(candidates.sort("source"))
     assert again.refused.select("source", "reason").rows() == refused.select("source", "reason").rows()
     assert again.furniture.equals(furniture)
     assert cached_reads(con, files, "r-2").to_read.height == 3          # other reading code: read again
