@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
+from transforms.digests import document_digests
 from warehouse import release
 from warehouse.release import Table, slices
 
@@ -119,41 +120,24 @@ def whole_table_batch(whole: pl.DataFrame, expectation: str, kwargs: dict) -> pd
 @dataclass(frozen=True)
 class ValidatedBefore:
     """What the latest published version validated with the same row checks: its documents (doc_id,
-    n_chars: the text, as doc_id is its hash) and, per table, one hash per document over its rows
-    (see `document_hashes`).
+    n_chars: the text, as doc_id is its hash) and, per table, each document's digest over its rows
+    (`transforms.digests`).
 
     A document whose text and rows are what they were then would pass every row check again: a row's
     checks depend only on the row, its document's n_chars and its document's text."""
     version: str
     documents: pl.DataFrame
-    document_hashes: dict[str, pl.DataFrame]
-
-
-def document_hashes(frame: Table) -> pl.DataFrame:
-    """(doc_id, rows_hash, n_rows): each document's rows folded into one 64-bit hash, in one streaming
-    pass over the table.
-
-    The fold is the XOR of the rows' hashes (every column, fixed seed), so it does not depend on row
-    order (a table in key order scatters a document's rows). Keys are unique, so no two rows of a
-    document cancel out; a changed document passing for a validated one needs a hash collision, about
-    n_changed * n_documents / 2**64. One comparison per document instead of one per row: probing
-    every row's hash among millions cost a second per slice."""
-    return (
-        frame.lazy()
-        .select("doc_id", pl.struct(pl.all()).hash(seed=7).alias("_row_hash"))
-        .group_by("doc_id")
-        .agg(pl.col("_row_hash").bitwise_xor().alias("rows_hash"), pl.len().alias("n_rows"))
-        .collect(engine="streaming")
-    )
+    digests: dict[str, pl.DataFrame]
 
 
 def _settled_documents(table: Table, before: ValidatedBefore | None, same_text: pl.DataFrame | None,
-                       name: str) -> pl.DataFrame | None:
-    """The documents whose text and rows of `name` equal those `before` validated (doc_id), or None."""
-    if before is None or same_text is None or name not in before.document_hashes:
+                       name: str, digests: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The documents whose text and rows of `name` equal those `before` validated (doc_id), or None.
+    `digests`: the table's per-document digests when the caller has them (else computed from its rows)."""
+    if before is None or same_text is None or name not in before.digests:
         return None
-    return (document_hashes(table)
-            .join(before.document_hashes[name], on=["doc_id", "rows_hash", "n_rows"], how="semi")
+    current = document_digests(table) if digests is None else digests
+    return (current.join(before.digests[name], on=["doc_id", "digest"], how="semi")
             .join(same_text, on="doc_id", how="semi")
             .select("doc_id"))
 
@@ -186,13 +170,14 @@ def _row_frame(name: str, part: pl.DataFrame, documents: pl.DataFrame, texts: Do
 
 def validation_frames(tables: dict[str, Table], con: duckdb.DuckDBPyConnection | None,
                       whole_columns: dict[str, list[str]] | None = None,
-                      before: ValidatedBefore | None = None) -> dict[str, pd.DataFrame | SlicedTable]:
+                      before: ValidatedBefore | None = None, digests: dict[str, pl.DataFrame] | None = None
+                      ) -> dict[str, pd.DataFrame | SlicedTable]:
     """Pandas batches for GX (it has no polars source); `con` None skips the text check, and must
     otherwise stay open while the slices are read.
 
     Claims and comparisons become `SlicedTable`s; `whole_columns` names, per table, the columns its
     whole-table checks use. With `before`, their row checks see only the rows of documents whose text
-    or rows changed since it validated them."""
+    or rows changed since it validated them (`digests`: the tables' per-document digests, if known)."""
     whole_columns = whole_columns or {}
     documents = tables["documents"]
     frames: dict[str, pl.DataFrame] = {"documents": documents}
@@ -202,7 +187,7 @@ def validation_frames(tables: dict[str, Table], con: duckdb.DuckDBPyConnection |
     texts = DocumentTexts(con, skip=same_text) if con is not None else None
     for name, id_column in (("claims", "claim_id"), ("comparisons", "comparison_id")):
         table = tables[name]
-        settled = _settled_documents(table, before, same_text, name)
+        settled = _settled_documents(table, before, same_text, name, (digests or {}).get(name))
 
         def row_slices(name=name, table=table, settled=settled) -> Iterator[pd.DataFrame]:
             parts = (part if settled is None else part.join(settled, on="doc_id", how="anti") for part in slices(table))

@@ -6,14 +6,18 @@ import json
 
 import polars as pl
 
-from expectations.batches import ValidatedBefore, document_hashes, validation_frames
+from expectations.batches import ValidatedBefore, validation_frames
 from expectations.gate import GateResult, previous_statistics, row_checks_fingerprint, run_gate, whole_table_columns
 from expectations.suites import build_checks
+from transforms.digests import DIGEST_SCHEMA, document_digests
 from transforms.ontology import Ontology
 from warehouse.home import Home
 from warehouse.publish import read_catalog
-from warehouse.release import Table
+from warehouse.release import DIGESTED_TABLES, Table
 from warehouse.store import connect
+
+
+DIGESTS_FILE = "document_digests.parquet"
 
 
 def latest_statistics(home: Home) -> dict | None:
@@ -26,8 +30,9 @@ def latest_statistics(home: Home) -> dict | None:
 
 
 def validated_before(home: Home, row_checks: str) -> ValidatedBefore | None:
-    """The latest version's documents and row hashes when its gate ran these same row checks
-    (anything unreadable: None, and every row is checked)."""
+    """The latest version's documents and per-document digests when its gate ran these same row checks
+    (anything unreadable: None, and every row is checked). The digests come from the version's
+    `validation/document_digests.parquet`, or from its rows when it has none."""
     latest = read_catalog(home).get("latest")
     if not latest:
         return None
@@ -37,22 +42,36 @@ def validated_before(home: Home, row_checks: str) -> ValidatedBefore | None:
         if summary.get("row_checks") != row_checks or not summary.get("success"):
             return None
         documents = pl.read_parquet(folder / "documents.parquet", columns=["doc_id", "n_chars"])
-        hashes = {name: document_hashes(pl.scan_parquet(folder / f"{name}.parquet")) for name in ("claims", "comparisons")}
+        kept = folder / "validation" / DIGESTS_FILE
+        if kept.exists():
+            stored = pl.read_parquet(kept)
+            digests = {name: stored.filter(pl.col("table") == name).select(list(DIGEST_SCHEMA))
+                       for name in DIGESTED_TABLES}
+        else:
+            digests = {name: document_digests(pl.scan_parquet(folder / f"{name}.parquet"))
+                       for name in DIGESTED_TABLES}
     except (OSError, ValueError, pl.exceptions.PolarsError):
         return None
-    return ValidatedBefore(latest, documents, hashes)
+    return ValidatedBefore(latest, documents, digests)
+
+
+def digests_file(digests: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """What a version keeps in `validation/document_digests.parquet`: (table, doc_id, digest)."""
+    return pl.concat([frame.select(pl.lit(name).alias("table"), *DIGEST_SCHEMA) for name, frame in digests.items()])
 
 
 def validate_release(home: Home, tables: dict[str, Table], ontology: Ontology,
-                     accepted_changes: str | None = None, incremental: bool = False) -> GateResult:
+                     accepted_changes: str | None = None, incremental: bool = False,
+                     digests: dict[str, pl.DataFrame] | None = None) -> GateResult:
     """Run every suite over the tables to publish, evidence checked against the warehouse's text.
 
     `incremental`: the rows of documents whose text and rows equal those the latest version validated
-    with the same row checks are not checked row by row again (whole-table checks see all)."""
+    with the same row checks are not checked row by row again (whole-table checks see all);
+    `digests`: the release's per-document digests, when the caller has them."""
     checks = build_checks(ontology, previous=latest_statistics(home), with_text=True)
     before = validated_before(home, row_checks_fingerprint(checks)) if incremental else None
     with connect(home.warehouse, read_only=True) as con:
-        frames = validation_frames(tables, con, whole_table_columns(checks), before)
+        frames = validation_frames(tables, con, whole_table_columns(checks), before, digests)
         return run_gate(frames, checks, accepted_changes, before.version if before else None)
 
 

@@ -21,7 +21,7 @@ from prefect.tasks import exponential_backoff
 
 from expectations.gate import GateResult, import_in_background
 from expectations.report import validation_files
-from expectations.validate import validate_release
+from expectations.validate import DIGESTS_FILE, digests_file, validate_release
 from flows.runners import task_runner
 from transforms.batches import chunked_frame, concat_frames
 from transforms.clean import clean_batch, set_aside, settle_identity, sum_furniture
@@ -36,7 +36,7 @@ from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
 from warehouse.read_cache import CachedReads, cached_reads, forget_missing_files, store_reads, with_texts
-from warehouse.release import Table, data_fingerprint, release_tables
+from warehouse.release import Table, data_fingerprint, release_digests, release_tables
 from warehouse.store import connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
 PIPELINE_VERSION = "0.1.0"
@@ -245,8 +245,14 @@ def release_task(home: Home, run_id: str) -> dict[str, Table]:
 
 
 @task(cache_policy=NO_CACHE)
-def validate_task(home: Home, tables: dict[str, Table], accepted_changes: str | None) -> GateResult:
-    return validate_release(home, tables, default_ontology(), accepted_changes, incremental=True)
+def digests_task(tables: dict[str, Table]) -> dict[str, pl.DataFrame]:
+    return release_digests(tables)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_task(home: Home, tables: dict[str, Table], accepted_changes: str | None,
+                  digests: dict[str, pl.DataFrame]) -> GateResult:
+    return validate_release(home, tables, default_ontology(), accepted_changes, incremental=True, digests=digests)
 
 
 def _versions() -> dict[str, str]:
@@ -256,8 +262,8 @@ def _versions() -> dict[str, str]:
 
 
 @task(cache_policy=NO_CACHE)
-def data_fingerprint_task(tables: dict[str, Table]) -> str:
-    return data_fingerprint(tables)
+def data_fingerprint_task(tables: dict[str, Table], digests: dict[str, pl.DataFrame]) -> str:
+    return data_fingerprint(tables, digests)
 
 
 @task(cache_policy=NO_CACHE)
@@ -267,7 +273,7 @@ def pending_version_task(home: Home, tables: dict[str, Table], fingerprint: str)
 
 @task(cache_policy=NO_CACHE)
 def publish_task(home: Home, tables: dict[str, Table], gate: GateResult, quarantine: pl.DataFrame,
-                 fingerprint: str) -> PublishResult:
+                 fingerprint: str, digests: dict[str, pl.DataFrame]) -> PublishResult:
     ontology = default_ontology()
     metadata = {
         **_versions(),
@@ -277,7 +283,8 @@ def publish_task(home: Home, tables: dict[str, Table], gate: GateResult, quarant
         "quarantined_by_reason": dict(sorted(quarantine["reason"].value_counts().iter_rows())) if quarantine.height else {},
         "accepted_changes": gate.accepted_changes,
     }
-    return publish(home, tables, ontology, gate.summary(), validation_files(gate, "Validation"), metadata, fingerprint)
+    kept = {**validation_files(gate, "Validation"), DIGESTS_FILE: digests_file(digests)}
+    return publish(home, tables, ontology, gate.summary(), kept, metadata, fingerprint)
 
 
 @task(cache_policy=NO_CACHE)
@@ -376,6 +383,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         documents = documents.select("doc_id", "n_chars")   # the text is in the warehouse now
         clock.lap("load")
         tables = release_task(kvp_home, run_id)
+        digests = digests_task(tables)
         clock.lap("release")
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, n_claims, n_comparisons,
@@ -383,19 +391,19 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             "skipped", "unchanged", None, None, [], quarantine.select("source", "reason", "detail").to_dicts(),
             int(documents["n_chars"].sum() or 0), n_files_read=n_files_read,
         )
-        data_print = data_fingerprint_task(tables)
+        data_print = data_fingerprint_task(tables, digests)
         pending = pending_version_task(kvp_home, tables, data_print)
         if pending is None:       # the same data as latest, which was validated when it was published
             summary.version = read_catalog(kvp_home)["latest"]
             summary.path = str(kvp_home.published / summary.version)
             return _finish(kvp_home, run_id, summary, clock, fingerprint)
-        gate = validate_task(kvp_home, tables, accept_changes)
+        gate = validate_task(kvp_home, tables, accept_changes, digests)
         clock.lap("validate")
         summary.validation, summary.outcome = ("passed" if gate.success else "failed"), "blocked"
         summary.failed_expectations = [f"{o.table}: {o.name} ({o.description}); unexpected {o.unexpected_count}"
                                        for o in gate.failed]
         if gate.success:
-            published = publish_task(kvp_home, tables, gate, quarantine, data_print)
+            published = publish_task(kvp_home, tables, gate, quarantine, data_print, digests)
             summary.outcome, summary.version = published.outcome, published.version
             summary.path = str(published.path) if published.path else None
         return _finish(kvp_home, run_id, summary, clock, fingerprint)

@@ -207,7 +207,8 @@ def pending_version(home: Home, tables: dict[str, pl.DataFrame], metadata: dict,
 
 
 def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, validation: dict,
-            validation_files: dict[str, str], metadata: dict, fingerprint: str | None = None) -> PublishResult:
+            validation_files: dict[str, str | pl.DataFrame], metadata: dict, fingerprint: str | None = None
+            ) -> PublishResult:
     """Write a new version if the data differs from `latest`; otherwise publish nothing.
 
     `fingerprint`: `data_fingerprint(tables)` when the caller has already computed it."""
@@ -231,8 +232,11 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     for name in PUBLISHED_TABLES:
         _write_parquet(tables[name], incoming / f"{name}.parquet")
     (incoming / "validation").mkdir()
-    for file_name, content in validation_files.items():
-        (incoming / "validation" / file_name).write_text(content, encoding="utf-8")
+    for file_name, content in validation_files.items():     # text, or a frame kept as Parquet
+        if isinstance(content, pl.DataFrame):
+            content.write_parquet(incoming / "validation" / file_name, compression="zstd")
+        else:
+            (incoming / "validation" / file_name).write_text(content, encoding="utf-8")
 
     previous_version = catalog.get("latest")
     previous_tables = read_version_tables(home.published / previous_version) if previous_version else None

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import weakref
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from transforms.digests import digests_fingerprint, document_digests
 from transforms.ontology import Ontology
 from transforms.summarise import attributes_table, comparison_matrix, therapies_table
 from warehouse.store import read_table
@@ -26,6 +25,8 @@ TABLE_KEYS = {
     "therapies": ["therapy_id"],
     "attributes": ["attribute_id"],
 }
+# tables fingerprinted per document: see transforms.digests
+DIGESTED_TABLES = ("claims", "comparisons")
 # run-time stamps: a refresh that differs only in these has not changed the data
 VOLATILE_COLUMNS = {"documents": ["retrieved_at"]}
 
@@ -111,52 +112,22 @@ def canonical(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     return stable.sort(TABLE_KEYS[name])
 
 
-def table_fingerprint(name: str, frame: Table) -> str:
-    """sha256 of the canonical rows (NDJSON text: independent of row order and Parquet encoding).
+def table_fingerprint(name: str, frame: Table, digests: pl.DataFrame | None = None) -> str:
+    """sha256 of the table's canonical rows, independent of row order and Parquet encoding.
 
-    A lazy table is read slice by slice when its rows come in key order (a staged table does), and
-    sorted whole only when they do not. Slices are read and serialised on two threads while the
-    digest takes them in order (polars and hashlib release the GIL): the digest is the same as one
-    pass over the whole table."""
-    if isinstance(frame, pl.DataFrame):
-        return hashlib.sha256(_ndjson(canonical(name, frame))).hexdigest()
-    digest = hashlib.sha256()
-    last: list[tuple | None] = [None]
-
-    def take(future: Future) -> bool:
-        """Digest the next slice; False when it breaks key order."""
-        ordered, rows_in_order, first, final = future.result()
-        if not rows_in_order or (last[0] is not None and first is not None and first <= last[0]):
-            return False
-        last[0] = final if final is not None else last[0]
-        digest.update(ordered)
-        return True
-
-    in_order = True
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="fingerprint") as pool:
-        pending: deque[Future] = deque()
-        for offset in range(0, max(row_count(frame), 1), ROWS_PER_SLICE):
-            pending.append(pool.submit(_serialised_slice, name, frame, offset, ROWS_PER_SLICE))
-            if len(pending) == 2:           # two slices in flight at most: memory stays bounded
-                in_order = take(pending.popleft())
-                if not in_order:
-                    break
-        while in_order and pending:
-            in_order = take(pending.popleft())
-    if not in_order:
-        return hashlib.sha256(_ndjson(canonical(name, frame.collect()))).hexdigest()
-    return digest.hexdigest()
+    Claims and comparisons are fingerprinted from their per-document digests (`transforms.digests`),
+    given (`digests`, see `release_digests`) or computed here from the rows in one streaming pass.
+    The other tables are small: their canonical NDJSON text is hashed."""
+    if name in DIGESTED_TABLES:
+        return digests_fingerprint(document_digests(frame) if digests is None else digests)
+    rows = frame if isinstance(frame, pl.DataFrame) else frame.collect()
+    return hashlib.sha256(_ndjson(canonical(name, rows))).hexdigest()
 
 
-def _serialised_slice(name: str, frame: pl.LazyFrame, offset: int, rows: int
-                      ) -> tuple[bytes, bool, tuple | None, tuple | None]:
-    """One slice's canonical NDJSON, whether its rows were already in key order, its first and last key."""
-    part = frame.slice(offset, rows).collect()
-    ordered = canonical(name, part)
-    volatile = [c for c in VOLATILE_COLUMNS.get(name, []) if c in part.columns]
-    keys = part.select(TABLE_KEYS[name])
-    first, final = (keys.row(0), keys.row(-1)) if part.height else (None, None)
-    return _ndjson(ordered), ordered.equals(part.drop(volatile)), first, final
+def release_digests(tables: dict[str, Table]) -> dict[str, pl.DataFrame]:
+    """Per-document digests of the tables fingerprinted per document, from their rows: computed once
+    per release for the fingerprint, the gate's settled documents and the version's own record."""
+    return {name: document_digests(tables[name]) for name in DIGESTED_TABLES}
 
 
 def _ndjson(frame: pl.DataFrame) -> bytes:
@@ -165,10 +136,12 @@ def _ndjson(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def data_fingerprint(tables: dict[str, pl.DataFrame]) -> str:
+def data_fingerprint(tables: dict[str, Table], digests: dict[str, pl.DataFrame] | None = None) -> str:
+    """One fingerprint over every published table (see `table_fingerprint`)."""
     digest = hashlib.sha256()
     for name in PUBLISHED_TABLES:
-        digest.update(name.encode() + b"\0" + table_fingerprint(name, tables[name]).encode())
+        table_print = table_fingerprint(name, tables[name], (digests or {}).get(name))
+        digest.update(name.encode() + b"\0" + table_print.encode())
     return digest.hexdigest()
 
 

@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from flows.refresh import refresh
+from transforms.digests import document_digests
 from warehouse.home import Home
+from warehouse.release import DIGESTED_TABLES, PUBLISHED_TABLES, data_fingerprint
 
 CONTRACT = {
     "documents": ["doc_id", "source", "title", "content_type", "n_chars", "retrieved_at"],
@@ -67,6 +70,18 @@ def test_every_evidence_equals_the_document_text(published_seeds):
         for evidence, start, end, text in rows:
             assert text[start:end] == evidence
     warehouse.close()
+
+
+def test_the_recorded_fingerprint_is_that_of_the_published_files_and_digests_are_kept(published_seeds):
+    """The refresh fingerprints from digests it keeps; the published files alone must give the same."""
+    home, summary = published_seeds
+    folder = home / "published" / summary.version
+    tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in PUBLISHED_TABLES}
+    assert data_fingerprint(tables) == _catalog(home)["versions"][0]["data_fingerprint"]
+    kept = pl.read_parquet(folder / "validation" / "document_digests.parquet")
+    for name in DIGESTED_TABLES:
+        from_rows = document_digests(tables[name]).sort("doc_id")
+        assert kept.filter(pl.col("table") == name).drop("table").sort("doc_id").equals(from_rows), name
 
 
 def test_unchanged_refresh_publishes_nothing(published_seeds, seeds_dir):
