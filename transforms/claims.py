@@ -369,6 +369,30 @@ def paragraph_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Dat
     )
 
 
+def contrast_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """Sentences right after an aside set against what came before ("Standard antidepressants, by
+    contrast, take six to eight weeks. The effect of a single infusion fades ...") that name no therapy
+    and do not point back: the text has returned to its topic. (sid, reset: the topic's members)
+
+    Only a marker inside its sentence makes an aside; one that opens it ("In contrast, psychedelic
+    therapies carry ... These experiences ...") turns the text to the new subject."""
+    asides = (cues.filter((pl.col("role") == "marker") & (pl.col("group") == "previous") & (pl.col("start") > 0))
+              .select(SENTENCE_KEY).unique())
+    following = (
+        sentences.select(*SENTENCE_KEY, "doc_id").sort(SENTENCE_KEY)
+        .with_columns(pl.col("sid").shift(1).alias("_previous"), _same_document_as_previous().alias("_same_doc"))
+        .filter(pl.col("_same_doc"))
+        .join(asides.rename({"sid": "_previous"}), on="_previous")
+    )
+    pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).select(SENTENCE_KEY)
+    return (
+        following.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
+        .join(pointing_back, on=SENTENCE_KEY, how="anti")
+        .join(document_topics(groups, sentences), on="doc_id")
+        .select(*SENTENCE_KEY, pl.col("members").alias("reset"))
+    )
+
+
 def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """Per document, the first therapy it names as a head, not as an example ("treatments such as
     antidepressants"): its topic (doc_id, members)."""
@@ -446,7 +470,8 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     """
     heads = groups.filter(~pl.col("is_example") & ~pl.col("is_object"))
     carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences,
-                            resets=paragraph_resets(groups, sentences, cues))
+                            resets=pl.concat([paragraph_resets(groups, sentences, cues),
+                                              contrast_resets(groups, sentences, cues)]).unique(SENTENCE_KEY))
     # "Both appear to ...": every therapy of the last sentence that named some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
     carried_all = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(
@@ -477,6 +502,9 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = _with_premodifier_flag(others, sentences)
     population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"))
     others = _asof_before(others, population, "start", "end", ["p_end", "p_window"])
+    study_frames = cues.filter(pl.col("role") == "study_frame").select(*SENTENCE_KEY, "end").unique()
+    others = _asof_before(others, study_frames.rename({"end": "sf_end"}).with_columns(pl.col("sf_end").alias("end")),
+                          "start", "end", ["sf_end"])
     # "It ...", "Both ...", "either drug": a pronoun before the value (plural ones too)
     pronouns = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).with_columns(pl.lit("anaphor").alias("role"))
     others = _asof_before(others, _cue_ends(pronouns, "anaphor", "a_end"), "start", "end", ["a_end"])
@@ -506,7 +534,9 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     # ("may help patients with:" then "- Treatment-resistant depression")
     no_carry = pl.col("attribute").is_in(topic_attributes) & (
         (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window"))
-         & (pl.col("a_end").is_null() | (pl.col("a_end") > pl.col("p_end"))))
+         & (pl.col("a_end").is_null() | (pl.col("a_end") > pl.col("p_end")))
+         # (the people of a study: "The study enrolled 59 adults with MDD")
+         & (pl.col("sf_end").is_null() | (pl.col("sf_end") > pl.col("p_end"))))
         | ((pl.col("start") <= 2) & ~_after_lead_in(sentences, pl.col("sid")))
     )
     others = (
@@ -524,7 +554,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "carried",
+        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "sf_end", "carried",
               "carried_all", "st_end", "_premodifies", "head_start", "main_members")
         .explode("subject")
     )

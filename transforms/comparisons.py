@@ -25,6 +25,21 @@ _OBJECT_REACH = 30   # "in contrast with the slow onset of SSRIs": characters fr
 _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
 
 
+def _likened(facts: pl.DataFrame, cues: pl.DataFrame, ontology: Ontology) -> pl.DataFrame:
+    """(sid, attribute) where a direction phrase follows a word of likeness shortly ("Psilocybin also
+    tends to work quickly, often within a day or two, whereas ..."): that side is like the other on
+    the attribute, whatever its words or values would say."""
+    likeness = cues.filter(pl.col("role") == "likeness").select(*SENTENCE_KEY, pl.col("end").alias("_like_end"))
+    window = ontology.raw["comparisons"]["likeness"]["window"]
+    return (
+        facts.sort("start")
+        .join_asof(likeness.sort("_like_end"), left_on="start", right_on="_like_end", by=SENTENCE_KEY,
+                   strategy="backward", check_sortedness=False)
+        .filter((pl.col("start") - pl.col("_like_end")).is_between(0, window))
+        .select(*SENTENCE_KEY, "attribute").unique()
+    )
+
+
 def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: pl.DataFrame,
                      cues: pl.DataFrame, ontology: Ontology) -> pl.DataFrame:
     """Comparison mentions: doc_id, sentence_no, start, subject, attribute, relation, object, negated, hedged."""
@@ -58,6 +73,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .select(*SENTENCE_KEY, "start", "end", "attribute", pl.col("group").alias("direction")),
         cues,
     )
+    likened = _likened(phrase_facts, cues, ontology)
     phrase_facts = pl.concat([
         phrase_facts.select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged"),
         before_values.select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged"),
@@ -91,6 +107,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         pl.concat([phrase_facts.with_columns(pl.lit(True).alias("_phrase")),
                    value_facts.with_columns(pl.lit(False).alias("_phrase"))])
         .filter(~pl.col("negated"))
+        .join(likened, on=[*SENTENCE_KEY, "attribute"], how="anti")
         .join(only_comparative.with_columns(pl.lit(True).alias("_only_comparative")), on=SENTENCE_KEY, how="left")
         .filter(pl.col("_phrase") | pl.col("_only_comparative").is_null())
         # "psilocybin is slower than ketamine, but works within a day": a side's own words of direction

@@ -267,6 +267,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(mods["complement"]["phrases"], "complement")
     attribution = raw["attribution"]
     add(attribution["population"]["phrases"], "population", window=attribution["population"]["window"])
+    add(attribution.get("study_frames", []), "study_frame")
     add(attribution["barriers"], "barrier")
     add(attribution["subordinators"], "subordinator", group="phrase")
     add(attribution.get("clause_subordinators", []), "subordinator", group="clause")
@@ -277,6 +278,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     add(raw["comparisons"].get("pseudo_markers", []), "pseudo")
+    add(raw["comparisons"].get("likeness", {}).get("phrases", []), "likeness")
     comparative_words = set(raw["comparisons"].get("comparative_words", []))
     not_alone = set(raw["comparisons"].get("comparative_not_alone", []))
 

@@ -663,3 +663,28 @@ def test_a_stronger_response_compares_efficacy_and_rarely_compared_compares_noth
 def test_how_long_acute_effects_take_and_last_is_no_onset():
     assert not {f for f in _facts("Ayahuasca effects begin within about an hour and last four to six hours.")
                 if f[1] == "onset"}
+
+
+def test_after_an_aside_set_against_the_topic_the_text_returns_to_the_topic():
+    facts = _facts("Esketamine can work within a day. Most SSRIs, by comparison, need four weeks or more. The "
+                   "benefit of one dose fades within a week, so doses are repeated twice a week.")
+    assert ("esketamine", "duration", "transient") in facts and ("ssri", "onset", "weeks") in facts
+    assert not {f for f in facts if f[0] == "ssri" and f[1] in ("duration", "regimen")}
+    # a marker that opens the sentence turns the text to the new subject
+    turned = _facts("Esketamine can work within a day. In contrast, MDMA sessions last all day. The sessions are "
+                    "followed by integration sessions.")
+    assert ("mdma", "setting", "integration_sessions") in turned
+
+
+def test_a_word_of_likeness_sets_no_direction():
+    assert _compared("LSD also tends to act quickly, often within a day, whereas the benefits of esketamine fade "
+                     "unless doses continue.") == {("esketamine", "duration", "shorter_than", "lsd")}
+
+
+def test_the_people_of_a_study_give_their_condition_to_the_therapy_tried():
+    facts = _facts("LSD is studied for worry. In one trial of people with generalized anxiety disorder, "
+                   "benefits lasted three months.")
+    assert ("lsd", "indication", "anxiety") in facts
+    # people with a condition outside a study still take no carried subject
+    assert not {f for f in _facts("LSD was given to volunteers. Adults with anxiety often avoid crowds.")
+                if f[1] == "indication"}
