@@ -482,7 +482,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     implied = values.filter(pl.col("role") == "implied")
     others = values.filter(pl.col("role") != "implied").drop("subject")
     barriers = cues.filter(pl.col("role").is_in(["barrier", "anaphor"])).select(
-        *SENTENCE_KEY, "start", pl.col("start").alias("b_start"))
+        *SENTENCE_KEY, "start", pl.col("start").alias("b_start"), (pl.col("phrase") == ":").alias("b_colon"))
     after = heads.select(*SENTENCE_KEY, "g_start", pl.col("members").alias("after_members"),
                          pl.col("g_start").alias("after_start"))
     others = _asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start")])
@@ -497,7 +497,8 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                                                             pl.col("members").alias("main_members"))
     others = _asof_before(others, main_heads, "start", "g_start", ["main_members"])
     others = _asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
-    others = _asof_after(others, barriers.unique([*SENTENCE_KEY, "start"]), "end", "start", ["b_start"])
+    others = _asof_after(others, barriers.sort("b_colon").unique([*SENTENCE_KEY, "start"], keep="first"), "end", "start",
+                         ["b_start", "b_colon"])
     others = _asof_before(others, _cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
     others = _with_premodifier_flag(others, sentences)
     population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"))
@@ -522,7 +523,12 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = _asof_before(others, heads_before_plural, "start", "end", ["plural_members", pl.col("end").alias("pl_end")])
     # a head after the value is its subject unless a barrier stands between them or a pronoun before the
     # value is the subject ("It is twice as potent an anesthetic as racemic ketamine")
-    forward_ok = (pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start"))) & pl.col("a_end").is_null()
+    # ("Two drugs are approved for PTSD: sertraline and paroxetine": a colon that names the subject
+    # right after it, when none stands before the value, is no barrier)
+    names_after_colon = (pl.col("b_colon") & pl.col("head_start").is_null()
+                         & (pl.col("after_start") - pl.col("b_start") <= 2)).fill_null(False)
+    forward_ok = ((pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start")) | names_after_colon)
+                  & pl.col("a_end").is_null())
     # "headache was more common after psilocybin, whereas blunting was reported with escitalopram": a
     # head before a contrast ("whereas", "but", ";") gives way to the head of the value's own clause
     across_contrast = (pl.col("st_end").is_not_null() & pl.col("head_start").is_not_null()
@@ -554,7 +560,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "p_end", "p_window", "a_end", "sf_end", "carried",
+        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "b_colon", "p_end", "p_window", "a_end", "sf_end", "carried",
               "carried_all", "st_end", "_premodifies", "head_start", "main_members")
         .explode("subject")
     )

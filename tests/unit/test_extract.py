@@ -688,3 +688,10 @@ def test_the_people_of_a_study_give_their_condition_to_the_therapy_tried():
     # people with a condition outside a study still take no carried subject
     assert not {f for f in _facts("LSD was given to volunteers. Adults with anxiety often avoid crowds.")
                 if f[1] == "indication"}
+
+
+def test_a_colon_that_names_the_subject_right_after_it_is_no_barrier():
+    facts = _facts("LSD is studied for anxiety. One drug is FDA approved for TRD: esketamine (Spravato).")
+    assert {("esketamine", "legal_status", "fda_approved"), ("esketamine", "indication",
+                                                            "treatment_resistant_depression")} <= facts
+    assert not {f for f in facts if f[0] == "lsd" and f[1] == "legal_status"}
