@@ -695,3 +695,10 @@ def test_a_colon_that_names_the_subject_right_after_it_is_no_barrier():
     assert {("esketamine", "legal_status", "fda_approved"), ("esketamine", "indication",
                                                             "treatment_resistant_depression")} <= facts
     assert not {f for f in facts if f[0] == "lsd" and f[1] == "legal_status"}
+
+
+def test_words_for_how_a_session_feels_and_is_framed():
+    facts = _facts("MDMA therapy involves two long sessions with preparation beforehand and integration afterwards. "
+                   "People often feel dissociated or have anxious moments.")
+    assert {("mdma", "regimen", "multiple_sessions"), ("mdma", "setting", "integration_sessions"),
+            ("mdma", "side_effect", "dissociation"), ("mdma", "side_effect", "anxiety")} <= facts
