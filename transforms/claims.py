@@ -31,7 +31,8 @@ _DOSE_OF_GAP = (r"^\s*(?:(?:[a-z0-9\-]+\s+){0,2}(?:dose|doses|pill|pills|tablet|
 # conditions, harms and risks name what happens to people, never a kind of therapy: "after failing five
 # antidepressants" is not about the antidepressants
 _NEVER_PREMODIFYING = ["indication", "side_effect", "risk"]
-_COMPLEMENT_REACH = 16  # "a form of ketamine", "together with an oral antidepressant"
+_CONTEXT_AFTER_PENALTY = 10  # characters a context after its value counts as farther than one before
+_COMPLEMENT_REACH = 24  # "a form of ketamine", "together with a newly started oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
 # comma, an article and at most four words between a therapy and the name of its class (past the end
 # of a bracket that names the therapy again: "DMT (N,N-dimethyltryptamine), a hallucinogen")
@@ -95,13 +96,16 @@ def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame) -> pl.DataFram
     ctx = contexts.select(*SENTENCE_KEY, pl.col("start").alias("c_start"), pl.col("end").alias("c_end"),
                           pl.col("group"), pl.col("window").alias("c_window"))
     gap = pl.max_horizontal(pl.col("c_start") - pl.col("end"), pl.col("start") - pl.col("c_end"), pl.lit(0))
+    # between two readings, a context before the value outweighs one as near after it ("improved
+    # within the first week and remained improved": an onset)
+    ranked = gap + pl.when(pl.col("c_start") >= pl.col("end")).then(_CONTEXT_AFTER_PENALTY).otherwise(0)
 
     needs = (
         values.filter(pl.col("needs").is_not_null())
         .join(ctx, left_on=[*SENTENCE_KEY, "needs"], right_on=[*SENTENCE_KEY, "group"])
         .filter(gap <= pl.col("c_window"))
         .group_by("_cand")
-        .agg(gap.min().alias("_distance"))
+        .agg(ranked.min().alias("_distance"))
     )
     excluded = (
         values.filter(pl.col("excludes").is_not_null())

@@ -702,3 +702,30 @@ def test_words_for_how_a_session_feels_and_is_framed():
                    "People often feel dissociated or have anxious moments.")
     assert {("mdma", "regimen", "multiple_sessions"), ("mdma", "setting", "integration_sessions"),
             ("mdma", "side_effect", "dissociation"), ("mdma", "side_effect", "anxiety")} <= facts
+
+
+def test_access_and_tolerability_are_compared():
+    assert _compared("Unlike ketamine clinics, which operate in every state, MDMA programs are limited to two "
+                     "countries.") == {("mdma", "accessibility", "lower_than", "ketamine")}
+    assert _compared("Esketamine is better tolerated than ketamine.") == {
+        ("esketamine", "tolerability", "higher_than", "ketamine")}
+
+
+def test_a_benefit_that_does_not_last_is_transient_but_not_one_that_lasts_less_long():
+    assert ("ketamine", "duration", "transient") in _facts("Ketamine works fast. The catch is it doesn't last.")
+    assert ("ketamine", "duration", "transient") not in _facts("Ketamine works faster, but it doesn't last as long.")
+
+
+def test_dates_and_contexts_after_a_time_do_not_make_its_reading():
+    assert not {f for f in _facts("Psilocybin centers began serving clients this week.") if f[1] == "onset"}
+    facts = _facts("Esketamine was studied. Scores improved within the first week and remained improved through "
+                   "week 52.")
+    assert ("esketamine", "onset", "weeks") in facts and ("esketamine", "duration", "weeks") not in facts
+
+
+def test_a_longer_complement_and_a_program_named_by_its_offer():
+    facts = _facts("Patients received esketamine twice weekly, together with a newly started oral antidepressant. "
+                   "Each dose was given at a treatment center under observation.")
+    assert ("esketamine", "setting", "medical_supervision") in facts
+    assert ("psilocybin", "legal_status", "state_regulated_program") in _facts(
+        "Oregon legalized supervised psilocybin services in 2020.")
