@@ -60,13 +60,16 @@ def staged_file(frame: Table) -> Path | None:
 def release_tables(con: duckdb.DuckDBPyConnection, ontology: Ontology, staging: Path) -> dict[str, Table]:
     """The six published tables, as the warehouse holds them now (document text excluded).
 
-    Claims are written by DuckDB to `staging/claims.parquet` in claim_id order and returned as a lazy
+    Claims are written by DuckDB to `staging/claims.parquet` in (doc_id, claim_id) order and returned as a lazy
     scan: a release never holds them in memory; everything downstream reads them in slices.
     """
     staging.mkdir(parents=True, exist_ok=True)
     staged = staging / f"{STAGED_TABLE}.parquet"
     quoted = str(staged).replace("'", "''")
-    con.execute(f"COPY (SELECT * EXCLUDE (n_mentions) FROM {STAGED_TABLE} ORDER BY claim_id) TO '{quoted}' "
+    # (doc_id, claim_id): a canonical order the table is nearly in already (rows are loaded a document
+    # at a time), measured 1.5-2.5x faster to sort than claim_id alone, and one that keeps each
+    # document's rows together for readers that filter by document
+    con.execute(f"COPY (SELECT * EXCLUDE (n_mentions) FROM {STAGED_TABLE} ORDER BY doc_id, claim_id) TO '{quoted}' "
                 f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROWS_PER_SLICE})")
     documents = read_table(con, "SELECT doc_id, source, title, content_type, url, published, n_chars, retrieved_at "
                                 "FROM documents ORDER BY doc_id")
