@@ -81,7 +81,8 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,
                                     ontology.sentence_topic_attributes())
     claims = _collapse(attributed, sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(list(CLAIM_SCHEMA))
-    comparisons = find_comparisons(sentences, groups, attributed, cues, ontology)
+    # a question compares nothing either ("Which is safer?")
+    comparisons = find_comparisons(sentences, groups, attributed, cues, ontology).join(asserted, on=SENTENCE_KEY)
     comparisons = _collapse(comparisons, sentences, doc_ids, COMPARISON_KEY, version, "comparison_id").select(
         list(COMPARISON_SCHEMA))
     return Extraction(claims.cast(CLAIM_SCHEMA), comparisons.cast(COMPARISON_SCHEMA))

@@ -729,3 +729,21 @@ def test_a_longer_complement_and_a_program_named_by_its_offer():
     assert ("esketamine", "setting", "medical_supervision") in facts
     assert ("psilocybin", "legal_status", "state_regulated_program") in _facts(
         "Oregon legalized supervised psilocybin services in 2020.")
+
+
+def test_a_question_compares_nothing_and_what_is_known_is_no_property():
+    assert not _compared("SSRIs and psychedelics: how do they differ?\n\nSSRIs are pills.\n\nWhich is safer?\n\n"
+                         "SSRIs have been used for 30 years.")
+    assert not _compared("SSRIs have been used for decades. Far less is known about the long-term safety of MDMA.")
+
+
+def test_too_little_to_cause_is_a_negation_and_a_harm_reported_more_is_a_side_effect():
+    claims = _claims("LSD microdoses are too little to cause hallucinations.")
+    assert ("lsd", "side_effect", "hallucinations", True, False) in claims
+    facts = _facts("In the trial, those who received LSD reported more anxiety than those on placebo.")
+    assert ("lsd", "side_effect", "anxiety") in facts and ("lsd", "indication", "anxiety") not in facts
+
+
+def test_a_spray_into_the_nose_and_the_first_few_sessions():
+    facts = _facts("Esketamine is sprayed into the nose. Most people improve after the first few sessions.")
+    assert {("esketamine", "route", "intranasal"), ("esketamine", "regimen", "multiple_sessions")} <= facts
