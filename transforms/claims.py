@@ -364,13 +364,7 @@ def paragraph_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Dat
         (same_doc & pl.col("is_line").shift(1) & pl.col("text").shift(1).str.contains(r"[.!?][\"'’”)\]]*$")
          & ~pl.col("is_item")).fill_null(False).alias("_opens"),
     ).filter(pl.col("_opens"))
-    pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).select(SENTENCE_KEY)
-    return (
-        opening.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
-        .join(pointing_back, on=SENTENCE_KEY, how="anti")
-        .join(document_topics(groups, sentences), on="doc_id")
-        .select(*SENTENCE_KEY, pl.col("members").alias("reset"))
-    )
+    return _reset_to_topic(opening, groups, sentences, cues)
 
 
 def contrast_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
@@ -388,9 +382,16 @@ def contrast_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
         .filter(pl.col("_same_doc"))
         .join(asides.rename({"sid": "_previous"}), on="_previous")
     )
+    return _reset_to_topic(following, groups, sentences, cues)
+
+
+def _reset_to_topic(candidates: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame,
+                    cues: pl.DataFrame) -> pl.DataFrame:
+    """(sid, reset: the document's topic) for the candidate sentences (sid, doc_id) that name no
+    therapy and do not point back with a pronoun."""
     pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).select(SENTENCE_KEY)
     return (
-        following.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
+        candidates.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
         .join(pointing_back, on=SENTENCE_KEY, how="anti")
         .join(document_topics(groups, sentences), on="doc_id")
         .select(*SENTENCE_KEY, pl.col("members").alias("reset"))
