@@ -28,11 +28,15 @@ _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "n
 def _likened(facts: pl.DataFrame, cues: pl.DataFrame, ontology: Ontology) -> pl.DataFrame:
     """(sid, attribute) where a direction phrase follows a word of likeness shortly ("Psilocybin also
     tends to work quickly, often within a day or two, whereas ..."): that side is like the other on
-    the attribute, whatever its words or values would say."""
+    the attribute, whatever its words or values would say. A comparative is never likeness: "also"
+    then adds one more difference ("MDMA also appears to work faster")."""
     likeness = cues.filter(pl.col("role") == "likeness").select(*SENTENCE_KEY, pl.col("end").alias("_like_end"))
+    comparative = cues.filter((pl.col("role") == "marker") & (pl.col("group") == "comparative")).select(
+        *SENTENCE_KEY, "start").unique()
     window = ontology.raw["comparisons"]["likeness"]["window"]
     return (
-        facts.sort("start")
+        facts.join(comparative, on=[*SENTENCE_KEY, "start"], how="anti")
+        .sort("start")
         .join_asof(likeness.sort("_like_end"), left_on="start", right_on="_like_end", by=SENTENCE_KEY,
                    strategy="backward", check_sortedness=False)
         .filter((pl.col("start") - pl.col("_like_end")).is_between(0, window))

@@ -747,3 +747,16 @@ def test_too_little_to_cause_is_a_negation_and_a_harm_reported_more_is_a_side_ef
 def test_a_spray_into_the_nose_and_the_first_few_sessions():
     facts = _facts("Esketamine is sprayed into the nose. Most people improve after the first few sessions.")
     assert {("esketamine", "route", "intranasal"), ("esketamine", "regimen", "multiple_sessions")} <= facts
+
+
+def test_also_before_a_comparative_adds_a_difference():
+    assert ("mdma", "onset", "faster_than", "ssri") in _compared(
+        "MDMA also appears to work faster, whereas SSRIs often take eight weeks to reach their full effect.")
+
+
+def test_a_longer_record_is_established_use_and_larger_improvements_are_efficacy():
+    text = "LSD is new. SSRIs, however, have a much longer safety record and are far cheaper."
+    assert ("ssri", "evidence_level", "established_use") in _facts(text)
+    assert {c for c in _compared(text) if c[1] == "duration"} == set()
+    assert _compared("Psilocybin produced larger improvements than escitalopram.") == {
+        ("psilocybin", "efficacy", "higher_than", "ssri")}
