@@ -352,49 +352,46 @@ def _same_document_as_previous() -> pl.Expr:
     return (pl.col("doc_id") == pl.col("doc_id").shift(1)).fill_null(False)
 
 
-def paragraph_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
-    """Sentences that open a paragraph without naming a therapy or pointing back ("The infusions
-    themselves are weird." after a paragraph on the antidepressants tried before): they are about
-    the document's topic, not the last therapy named. (sid, reset: the topic's members)
-
-    A paragraph opens after a line that ends a sentence (not after a heading, a lead-in or a list item)."""
-    same_doc = _same_document_as_previous()
-    opening = sentences.select(
-        *SENTENCE_KEY, "doc_id",
-        (same_doc & pl.col("is_line").shift(1) & pl.col("text").shift(1).str.contains(r"[.!?][\"'’”)\]]*$")
-         & ~pl.col("is_item")).fill_null(False).alias("_opens"),
-    ).filter(pl.col("_opens"))
-    return _reset_to_topic(opening, groups, sentences, cues)
-
-
-def contrast_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
-    """Sentences right after an aside set against what came before ("Standard antidepressants, by
-    contrast, take six to eight weeks. The effect of a single infusion fades ...") that name no therapy
-    and do not point back: the text has returned to its topic. (sid, reset: the topic's members)
-
-    Only a marker inside its sentence makes an aside; one that opens it ("In contrast, psychedelic
-    therapies carry ... These experiences ...") turns the text to the new subject."""
-    asides = (cues.filter((pl.col("role") == "marker") & (pl.col("group") == "previous") & (pl.col("start") > 0))
-              .select(SENTENCE_KEY).unique())
-    following = (
-        sentences.select(*SENTENCE_KEY, "doc_id").sort(SENTENCE_KEY)
-        .with_columns(pl.col("sid").shift(1).alias("_previous"), _same_document_as_previous().alias("_same_doc"))
-        .filter(pl.col("_same_doc"))
-        .join(asides.rename({"sid": "_previous"}), on="_previous")
-    )
-    return _reset_to_topic(following, groups, sentences, cues)
-
-
-def _reset_to_topic(candidates: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame,
-                    cues: pl.DataFrame) -> pl.DataFrame:
-    """(sid, reset: the document's topic) for the candidate sentences (sid, doc_id) that name no
-    therapy and do not point back with a pronoun."""
+def topic_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """Sentences about the document's topic, not the last therapy named: those that open a paragraph
+    (`_paragraph_openings`) or follow an aside (`_after_asides`), when they name no therapy and do not
+    point back with a pronoun. (sid, reset: the topic's members)"""
+    candidates = pl.concat([_paragraph_openings(sentences), _after_asides(sentences, cues)]).unique(SENTENCE_KEY)
     pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).select(SENTENCE_KEY)
     return (
         candidates.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
         .join(pointing_back, on=SENTENCE_KEY, how="anti")
         .join(document_topics(groups, sentences), on="doc_id")
         .select(*SENTENCE_KEY, pl.col("members").alias("reset"))
+    )
+
+
+def _paragraph_openings(sentences: pl.DataFrame) -> pl.DataFrame:
+    """(sid, doc_id) of sentences that open a paragraph ("The infusions themselves are weird." after a
+    paragraph on the antidepressants tried before). A paragraph opens after a line that ends a
+    sentence (not after a heading, a lead-in or a list item)."""
+    same_doc = _same_document_as_previous()
+    return sentences.select(
+        *SENTENCE_KEY, "doc_id",
+        (same_doc & pl.col("is_line").shift(1) & pl.col("text").shift(1).str.contains(r"[.!?][\"'’”)\]]*$")
+         & ~pl.col("is_item")).fill_null(False).alias("_opens"),
+    ).filter(pl.col("_opens")).drop("_opens")
+
+
+def _after_asides(sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """(sid, doc_id) of sentences right after an aside set against what came before ("Standard
+    antidepressants, by contrast, take six to eight weeks. The effect of a single infusion fades ...").
+
+    Only a marker inside its sentence makes an aside; one that opens it ("In contrast, psychedelic
+    therapies carry ... These experiences ...") turns the text to the new subject."""
+    asides = (cues.filter((pl.col("role") == "marker") & (pl.col("group") == "previous") & (pl.col("start") > 0))
+              .select(SENTENCE_KEY).unique())
+    return (
+        sentences.select(*SENTENCE_KEY, "doc_id").sort(SENTENCE_KEY)
+        .with_columns(pl.col("sid").shift(1).alias("_previous"), _same_document_as_previous().alias("_same_doc"))
+        .filter(pl.col("_same_doc"))
+        .join(asides.rename({"sid": "_previous"}), on="_previous")
+        .select(*SENTENCE_KEY, "doc_id")
     )
 
 
@@ -475,8 +472,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     """
     heads = groups.filter(~pl.col("is_example") & ~pl.col("is_object"))
     carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences,
-                            resets=pl.concat([paragraph_resets(groups, sentences, cues),
-                                              contrast_resets(groups, sentences, cues)]).unique(SENTENCE_KEY))
+                            resets=topic_resets(groups, sentences, cues))
     # "Both appear to ...": every therapy of the last sentence that named some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
     carried_all = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(
@@ -508,9 +504,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = _with_premodifier_flag(others, sentences)
     population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"))
     others = _asof_before(others, population, "start", "end", ["p_end", "p_window"])
-    study_frames = cues.filter(pl.col("role") == "study_frame").select(*SENTENCE_KEY, "end").unique()
-    others = _asof_before(others, study_frames.rename({"end": "sf_end"}).with_columns(pl.col("sf_end").alias("end")),
-                          "start", "end", ["sf_end"])
+    others = _asof_before(others, _cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])
     # "It ...", "Both ...", "either drug": a pronoun before the value (plural ones too)
     pronouns = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).with_columns(pl.lit("anaphor").alias("role"))
     others = _asof_before(others, _cue_ends(pronouns, "anaphor", "a_end"), "start", "end", ["a_end"])
