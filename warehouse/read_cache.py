@@ -17,7 +17,7 @@ import polars as pl
 
 from transforms.clean import CANDIDATE_COLUMNS
 from transforms.ingest import QUARANTINE_SCHEMA, with_file_paths
-from warehouse.store import insert_frame, read_table, transaction
+from warehouse.store import cached_texts, insert_frame, read_table, transaction
 
 _FILE_KEY = ["path", "size", "mtime_ns"]
 _WITHOUT_TEXT = ", ".join("NULL::VARCHAR AS text" if c == "text" else c for c in CANDIDATE_COLUMNS)
@@ -89,8 +89,7 @@ def with_texts(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> pl.Da
         return documents
     con.register("_wanted", wanted.to_arrow())
     try:
-        texts = read_table(con, "SELECT doc_id, any_value(text) AS text FROM read_documents "
-                                "SEMI JOIN _wanted USING (doc_id) GROUP BY doc_id")
+        texts = read_table(con, cached_texts("_wanted"))
     finally:
         con.unregister("_wanted")
     return (documents.join(texts, on="doc_id", how="left", suffix="_read")

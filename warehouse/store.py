@@ -127,6 +127,13 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
     return n_claims, n_comparisons
 
 
+def cached_texts(wanted: str) -> str:
+    """SQL for (doc_id, text) of the read cache's documents named by `wanted` (a relation with a doc_id
+    column): any file's copy will do, as doc_id is the text's hash."""
+    return (f"SELECT doc_id, any_value(text) AS text FROM read_documents SEMI JOIN {wanted} USING (doc_id) "
+            "GROUP BY doc_id")
+
+
 def _load_documents(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> None:
     """Make the documents table hold exactly `documents`, writing only rows that differ: a row whose
     description changed is replaced, one whose doc_id is new is inserted with its text (from the
@@ -138,8 +145,7 @@ def _load_documents(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> 
         con.execute(f"DELETE FROM documents d WHERE NOT EXISTS (SELECT 1 FROM _incoming i WHERE {same})")
         con.execute("INSERT INTO documents BY NAME "
                     "SELECT i.* REPLACE (coalesce(i.text, r.text) AS text) FROM _incoming i "
-                    "LEFT JOIN (SELECT doc_id, any_value(text) AS text FROM read_documents "
-                    "           WHERE doc_id IN (SELECT doc_id FROM _incoming WHERE text IS NULL) GROUP BY doc_id) r "
+                    f"LEFT JOIN ({cached_texts('(SELECT doc_id FROM _incoming WHERE text IS NULL) w')}) r "
                     "USING (doc_id) WHERE i.doc_id NOT IN (SELECT doc_id FROM documents)")
     finally:
         con.unregister("_incoming")
