@@ -7,7 +7,8 @@ articles' sentences and the ontology's aliases), then three refreshes run into o
 its own process (so that peak memory is its own): full (empty warehouse), no-op (nothing changed),
 and changed (1% of files edited). Printed per run: wall time of the process, time per stage of the
 flow, MB/s over the text ingested, the stage that dominates, and peak RSS of the process (the
-temporary Prefect server a run starts with --ephemeral is a child and is reported beside it).
+largest child process is reported beside it: the temporary Prefect server a run starts with
+--ephemeral, or a Dask worker with --task-runner dask).
 
 By default the runs talk to one Prefect server started for the benchmark, as scheduled refreshes do
 (`kvp serve`); `--ephemeral` lets each run start its own temporary server (about 10-20 s more each).
@@ -35,17 +36,18 @@ import httpx
 from benchmarks.corpus import change_some, write_corpus
 
 
-def run_case(source: str, home: str, batch_size: int) -> dict:
-    """One refresh in this process; what the benchmark reports about it."""
+def run_case(source: str, home: str, batch_size: int, runner: str = "threads") -> dict:
+    """One refresh in this process (its tasks on `runner`); what the benchmark reports about it."""
     from flows.settings import configure_environment
     from warehouse.home import Home
 
     kvp_home = Home.resolve(Path(home))
     configure_environment(kvp_home)
     from flows.refresh import refresh
+    from flows.runners import task_runner
 
     started = time.perf_counter()
-    summary = refresh(sources=[source], home=home, batch_size=batch_size)
+    summary = refresh.with_options(task_runner=task_runner(runner))(sources=[source], home=home, batch_size=batch_size)
     flow_seconds = time.perf_counter() - started
     return {
         "outcome": summary.outcome, "version": summary.version, "n_documents": summary.n_documents,
@@ -88,11 +90,11 @@ def prefect_server(state: Path) -> Iterator[str]:
         log.close()
 
 
-def _spawn(source: Path, home: Path, batch_size: int, api: str | None) -> dict:
+def _spawn(source: Path, home: Path, batch_size: int, api: str | None, runner: str) -> dict:
     started = time.perf_counter()
     env = {**os.environ, **({"PREFECT_API_URL": api} if api else {})}
     done = subprocess.run([sys.executable, "-m", "benchmarks.refresh", "--case", str(source), str(home),
-                           "--batch-size", str(batch_size)], capture_output=True, text=True, check=False, env=env)
+                           "--batch-size", str(batch_size), "--task-runner", runner], capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"refresh failed:\n{done.stderr[-3000:]}")
@@ -107,7 +109,7 @@ def _report(n: int, case: str, r: dict) -> None:
     print(f"{n:>8} {case:<9} {r['outcome']:<10} extracted {r['n_extracted']:>7}  wall {r['wall_seconds']:7.1f} s  "
           f"flow {r['flow_seconds']:7.1f} s  {r['mb'] / r['flow_seconds']:6.2f} MB/s  "
           f"dominant {dominant} ({stages.get(dominant, 0):.1f} s)  peak RSS {r['peak_rss_mb']:,.0f} MB "
-          f"(+ server {r['children_peak_rss_mb']:,.0f} MB)")
+          f"(+ largest child {r['children_peak_rss_mb']:,.0f} MB)")
     print("         stages: " + ", ".join(f"{k} {v:.1f} s ({r['mb'] / v:.1f} MB/s)" if v > 0.05 else f"{k} {v:.2f} s"
                                      for k, v in stages.items()))
     print("         peak RSS when each stage ended (MB): "
@@ -121,14 +123,16 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=2000, help="documents per Prefect task")
     parser.add_argument("--workdir", type=Path, default=None, help="where corpora and homes go (default: a temp dir)")
     parser.add_argument("--ephemeral", action="store_true", help="each run starts its own temporary Prefect server")
+    parser.add_argument("--task-runner", choices=["threads", "dask"], default="threads",
+                        help="where the flow's tasks run (dask: a local cluster of worker processes)")
     parser.add_argument("--case", nargs=2, metavar=("SOURCE", "HOME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
-        print(json.dumps(run_case(args.case[0], args.case[1], args.batch_size)))
+        print(json.dumps(run_case(args.case[0], args.case[1], args.batch_size, args.task_runner)))
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kvp-bench-"))
     with (_no_server() if args.ephemeral else prefect_server(workdir / "prefect-server")) as api:
-        _benchmark(workdir, args.documents or [10_000], args.batch_size, api)
+        _benchmark(workdir, args.documents or [10_000], args.batch_size, api, args.task_runner)
     if not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -138,7 +142,7 @@ def _no_server() -> Iterator[None]:
     yield None
 
 
-def _benchmark(workdir: Path, sizes: list[int], batch_size: int, api: str | None) -> None:
+def _benchmark(workdir: Path, sizes: list[int], batch_size: int, api: str | None, runner: str) -> None:
     results = {}
     for n in sizes:
         corpus, home = workdir / f"corpus-{n}", workdir / f"home-{n}"
@@ -149,7 +153,7 @@ def _benchmark(workdir: Path, sizes: list[int], batch_size: int, api: str | None
         for case in ("full", "no-op", "changed"):
             if case == "changed":
                 change_some(corpus, 0.01)
-            results[(n, case)] = _spawn(corpus, home, batch_size, api)
+            results[(n, case)] = _spawn(corpus, home, batch_size, api, runner)
             _report(n, case, results[(n, case)])
         full, changed = results[(n, "full")], results[(n, "changed")]
         print(f"         changed/full wall: {changed['wall_seconds'] / full['wall_seconds']:.1%}")

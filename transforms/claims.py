@@ -17,6 +17,8 @@ import polars as pl
 
 # a sentence's row number in the sentences frame (see `transforms.extract`): one integer key
 SENTENCE_KEY = ["sid"]
+# positions in a sentence are below this (sentences up to ~1M characters)
+_POSITIONS_PER_SENTENCE = 1 << 20
 _COORDINATION_GAP = r"^(?:\s|,|and|or|nor|&|/|as well as|\(|\)|both|either|neither)*$"
 _EXAMPLE_REACH = 80
 # "daily oral escitalopram": a value right before a therapy's name (at most one word between, not a
@@ -45,12 +47,22 @@ def with_folded(frame: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(sentences["folded"].gather(frame["sid"]).alias("folded"))
 
 
+def sentence_position(position: str | pl.Expr) -> pl.Expr:
+    """One integer for (sentence, position in it): sorting by it sorts by sentence, then position, so an
+    as-of join on it needs no `by` groups (measured about twice as fast as `by="sid"`)."""
+    position = pl.col(position) if isinstance(position, str) else position
+    return pl.col("sid") * _POSITIONS_PER_SENTENCE + position
+
+
 def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, suffix_cols: list[str],
           strategy: str) -> pl.DataFrame:
-    right = right.select(*SENTENCE_KEY, pl.col(right_on).alias("_key"), *suffix_cols).sort("_key")
-    joined = left.sort(left_on).join_asof(right, left_on=left_on, right_on="_key", by=SENTENCE_KEY,
-                                          strategy=strategy, check_sortedness=False)
-    return joined.drop("_key")
+    """As-of join within each sentence: on the sentence position, a match from another sentence dropped."""
+    right = right.select(sentence_position(right_on).alias("_key"), pl.col("sid").alias("_sid"), *suffix_cols)
+    carried = [c for c in right.columns if c not in ("_key", "_sid")]
+    joined = (left.with_columns(sentence_position(left_on).alias("_at")).sort("_at")
+              .join_asof(right.sort("_key"), left_on="_at", right_on="_key", strategy=strategy, check_sortedness=False))
+    same_sentence = pl.col("_sid") == pl.col("sid")
+    return joined.with_columns(pl.when(same_sentence).then(pl.col(c)).alias(c) for c in carried).drop("_at", "_key", "_sid")
 
 
 def _asof_before(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
