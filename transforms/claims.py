@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.ontology import OUTSIDE_SUBJECT
+
 # a sentence's row number in the sentences frame (see `transforms.extract`): one integer key
 SENTENCE_KEY = ["sid"]
 # positions in a sentence are below this (sentences up to ~1M characters)
 _POSITIONS_PER_SENTENCE = 1 << 20
+# the people a list item opens with start within this many characters ("Some adults with ...")
+_ITEM_OPENING = 12
 _COORDINATION_GAP = r"^(?:\s|,|and|or|nor|&|/|as well as|\(|\)|both|either|neither)*$"
 _EXAMPLE_REACH = 80
 # "daily oral escitalopram": a value right before a therapy's name (at most one word between, not a
@@ -222,13 +226,21 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     # "the antidepressants sertraline and paroxetine": a class right before its members only labels them
     member_after_class = ((pl.col("subject").replace_strict(parents, default=None, return_dtype=pl.String)
                            == pl.col("_prev_subject")) & gap_matches(r"^\s+$")).fill_null(False)
+    # "a psychedelic such as LSD or psilocybin": a class noun right before examples is their head
+    example_starts = cues.filter(pl.col("role") == "example").select(*SENTENCE_KEY, pl.col("start").alias("_ex_start"))
+    exemplified = (mentions.filter(pl.col("role") == "class_noun").select("_row", *SENTENCE_KEY, "end")
+                   .join(example_starts, on=SENTENCE_KEY)
+                   .filter((pl.col("_ex_start") - pl.col("end")).is_between(0, 2))
+                   .select("_row", pl.lit(True).alias("_names_examples")).unique("_row"))
     mentions = (
         mentions.join(appositions, on="_row", how="left")
-        .with_columns(pl.col("_apposition").fill_null(False))
+        .join(exemplified, on="_row", how="left")
+        .with_columns(pl.col("_apposition").fill_null(False), pl.col("_names_examples").fill_null(False))
         .sort("_row")
         .drop("_row")
-        # a bare class noun ("a powerful psychedelic") counts only in apposition
-        .filter((pl.col("role") != "class_noun") | pl.col("_apposition"))
+        # a bare class noun ("a powerful psychedelic") counts only in apposition or before examples
+        .filter((pl.col("role") != "class_noun") | pl.col("_apposition") | pl.col("_names_examples"))
+        .drop("_names_examples")
         .with_columns(previous("end").alias("_prev_end"))
         .with_columns(
             (
@@ -411,7 +423,8 @@ def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFra
     """Per document, the first therapy it names as a head, not as an example ("treatments such as
     antidepressants"): its topic (doc_id, members)."""
     return (
-        groups.filter(pl.col("sets_topic") & ~pl.col("after_example"))
+        groups.filter(pl.col("sets_topic") & ~pl.col("after_example")
+                      & ~pl.col("members").list.contains(OUTSIDE_SUBJECT))
         .join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
         .sort([*SENTENCE_KEY, "g_start"])
         .group_by("doc_id", maintain_order=True)
@@ -514,8 +527,8 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                          ["b_start", "b_colon"])
     others = _asof_before(others, _cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
     others = _with_premodifier_flag(others, sentences)
-    population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"))
-    others = _asof_before(others, population, "start", "end", ["p_end", "p_window"])
+    population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
+    others = _asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
     others = _asof_before(others, _cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])
     # "It ...", "Both ...", "either drug": a pronoun before the value (plural ones too)
     pronouns = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).with_columns(pl.lit("anaphor").alias("role"))
@@ -549,8 +562,11 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     # (only a condition: "people with a history of psychosis should not ..." still warns about the topic);
     # a condition opening a sentence is its topic ("TRD is ..."), not in a list after a lead-in
     # ("may help patients with:" then "- Treatment-resistant depression")
+    # (but a list item that opens with the people is one of the therapy's uses: "Who may benefit?" then
+    # "- Adults with treatment-resistant depression")
+    opens_item = (pl.col("p_start") <= _ITEM_OPENING) & pl.lit(sentences["is_item"]).gather(pl.col("sid"))
     no_carry = pl.col("attribute").is_in(topic_attributes) & (
-        (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window"))
+        (pl.col("p_end").is_not_null() & (pl.col("start") - pl.col("p_end") <= pl.col("p_window")) & ~opens_item
          & (pl.col("a_end").is_null() | (pl.col("a_end") > pl.col("p_end")))
          # (the people of a study: "The study enrolled 59 adults with MDD")
          & (pl.col("sf_end").is_null() | (pl.col("sf_end") > pl.col("p_end"))))
@@ -571,7 +587,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "b_colon", "p_end", "p_window", "a_end", "sf_end", "carried",
+        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
               "carried_all", "st_end", "_premodifies", "head_start", "main_members")
         .explode("subject")
     )

@@ -14,7 +14,7 @@ from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values,
 from transforms.comparisons import find_comparisons
 from transforms.ids import stable_ids
 from transforms.mentions import find_mentions
-from transforms.ontology import Ontology, default_ontology
+from transforms.ontology import OUTSIDE_SUBJECT, Ontology, default_ontology
 from transforms.sentences import split_sentences
 
 CLAIM_SCHEMA = {
@@ -80,9 +80,12 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,
                                     ontology.sentence_topic_attributes())
-    claims = _collapse(attributed, sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(list(CLAIM_SCHEMA))
+    ours = pl.col("subject") != OUTSIDE_SUBJECT
+    claims = _collapse(attributed.filter(ours), sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(
+        list(CLAIM_SCHEMA))
     # a question compares nothing either ("Which is safer?")
-    comparisons = find_comparisons(sentences, groups, attributed, cues, ontology).join(asserted, on=SENTENCE_KEY)
+    comparisons = (find_comparisons(sentences, groups, attributed, cues, ontology).join(asserted, on=SENTENCE_KEY)
+                   .filter(ours & (pl.col("object") != OUTSIDE_SUBJECT)))
     comparisons = _collapse(comparisons, sentences, doc_ids, COMPARISON_KEY, version, "comparison_id").select(
         list(COMPARISON_SCHEMA))
     return Extraction(claims.cast(CLAIM_SCHEMA), comparisons.cast(COMPARISON_SCHEMA))

@@ -22,6 +22,8 @@ from transforms.textfold import fold_phrase
 DATA_DIR = Path(__file__).parent / "data"
 ONTOLOGY_PATH = DATA_DIR / "ontology.yaml"
 VOCABULARY_PATH = DATA_DIR / "vocabulary.yaml"
+# the subject of the ontology's `outside_treatments`: attributed like a therapy, never published
+OUTSIDE_SUBJECT = "outside_vocabulary"
 
 _OPTIONAL_SUFFIX = re.compile(r"\(([a-z]+)\)")
 
@@ -165,6 +167,8 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
                     rows.append({"phrase": form, "role": "subject", "subject": subject})
                     rows.append({"phrase": form, "role": "implied", "subject": subject,
                                  "attribute": implied["attribute"], "value": implied["value"]})
+    rows += [{"phrase": f, "role": "subject", "subject": OUTSIDE_SUBJECT}
+             for phrase in raw.get("outside_treatments", []) for f in expand_phrase(phrase)]
     # "serotonin syndrome", "a dummy pill": longer phrases that hide a name or a value and yield nothing
     rows += _phrase_rows(raw.get("not_mentions", []), "not_a_mention")
     for attribute, spec in raw["attributes"].items():

@@ -760,3 +760,47 @@ def test_a_longer_record_is_established_use_and_larger_improvements_are_efficacy
     assert {c for c in _compared(text) if c[1] == "duration"} == set()
     assert _compared("Psilocybin produced larger improvements than escitalopram.") == {
         ("psilocybin", "efficacy", "higher_than", "ssri")}
+
+
+def test_a_list_item_that_opens_with_people_names_a_use_of_the_topic():
+    text = ("Ketamine is given as an infusion.\n\nWho may benefit?\n- Adults with treatment-resistant depression\n"
+            "- Some patients with bipolar depression, after review\n")
+    assert {("ketamine", "indication", "treatment_resistant_depression"),
+            ("ketamine", "indication", "bipolar_depression")} <= _facts(text)
+    # outside a list, people with a condition still say nothing of the topic
+    assert ("ketamine", "indication", "bipolar_depression") not in _facts(
+        "Ketamine is given as an infusion. Patients with bipolar depression often wait years for a diagnosis.")
+
+
+def test_what_did_not_help_is_not_the_subject():
+    facts = _facts("Ketamine is given as an infusion.\n\nWho may benefit?\n- Treatment-resistant depression (depression "
+                   "that has not improved after two or more antidepressants)\n")
+    assert ("ketamine", "indication", "treatment_resistant_depression") in facts
+    assert not {f for f in facts if f[0] == "traditional_antidepressants"}
+
+
+def test_a_procedure_outside_the_vocabulary_takes_its_own_claims():
+    facts = _facts("Ketamine works within hours. ECT requires several sessions a week and can cause nausea "
+                   "and headache. Transcranial magnetic stimulation is given daily for six weeks.")
+    assert ("ketamine", "onset", "hours") in facts
+    assert not {f for f in facts if f[1] in ("side_effect", "regimen", "duration")}
+
+
+def test_a_class_noun_before_its_examples_is_their_head():
+    facts = _facts("Microdosing means taking a small amount of a psychedelic such as LSD or psilocybin every few days.")
+    assert ("psychedelics", "regimen", "multiple_sessions") in facts
+    assert not {f for f in facts if f[0] in ("lsd", "psilocybin")}
+
+
+def test_effects_over_time_said_unknown_are_an_unknown_long_term_safety():
+    for sentence in ("The long-term effects of repeated ketamine infusions have not been well studied.",
+                     "The effects of taking ketamine repeatedly over years are also unknown."):
+        assert ("ketamine", "risk", "unknown_long_term_safety") in _facts(sentence)
+    assert ("ketamine", "risk", "unknown_long_term_safety") not in _facts(
+        "Ketamine's long-term effects on mood were measured over years.")
+
+
+def test_recruiting_trials_are_ongoing_research_and_visual_distortions_no_hallucinations():
+    facts = _facts("LSD caused visual distortions and nausea. Two phase 3 trials of LSD are now recruiting.")
+    assert {("lsd", "side_effect", "perceptual_changes"), ("lsd", "evidence_level", "ongoing_research")} <= facts
+    assert ("lsd", "side_effect", "hallucinations") not in facts
