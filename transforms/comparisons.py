@@ -79,15 +79,40 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     )
     likened = _likened(phrase_facts, cues, ontology)
     phrase_facts = pl.concat([
-        phrase_facts.select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged"),
-        before_values.select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged"),
+        phrase_facts.select(*SENTENCE_KEY, "start", "end", "attribute", "direction", "negated", "hedged"),
+        before_values.select(*SENTENCE_KEY, "start", pl.col("start").alias("end"), "attribute", "direction", "negated",
+                             "hedged"),
     ])
+    # "Sexual dysfunction was reported more often with escitalopram": with no therapy before it, a
+    # direction belongs to the one closely after it (not to one it is measured against: "than X")
+    # ("X is faster than SSRIs and better tolerated": what is measured against takes no direction)
+    subject_heads = heads.filter(~pl.col("is_object"))
+    next_heads = subject_heads.select(*SENTENCE_KEY, pl.col("g_start").alias("_next_start"),
+                                                           pl.col("members").alias("_next_members"))
+    # (also past a contrast: "headache was more common after psilocybin, whereas blunting was reported
+    # more often with escitalopram")
+    strong_breaks = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
+        *SENTENCE_KEY, pl.col("end").alias("st_end")).unique()
+    across_contrast = (pl.col("st_end").is_not_null() & pl.col("g_start").is_not_null()
+                       & (pl.col("st_end") > pl.col("g_start"))).fill_null(False)
+    gap = pl.col("folded").str.slice(pl.col("end"), (pl.col("_next_start") - pl.col("end")).clip(lower_bound=0))
+    closely_followed = ((pl.col("_next_start") - pl.col("end") <= _OBJECT_REACH)
+                        & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
     phrase_facts = (
         phrase_facts.sort("start")
-        .join_asof(heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"),
+        .join_asof(subject_heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"),
                    left_on="start", right_on="g_start", by=SENTENCE_KEY, strategy="backward", check_sortedness=False)
+        .sort("end")
+        .join_asof(next_heads.sort("_next_start"), left_on="end", right_on="_next_start", by=SENTENCE_KEY,
+                   strategy="forward", check_sortedness=False)
+        .sort("start")
+        .join_asof(strong_breaks.sort("st_end"), left_on="start", right_on="st_end", by=SENTENCE_KEY,
+                   strategy="backward", check_sortedness=False)
         .join(carried, on=SENTENCE_KEY, how="left")
-        .with_columns(pl.coalesce("members", "carried").alias("subject"))
+        .pipe(with_folded, sentences)
+        .with_columns(pl.coalesce(pl.when(across_contrast & closely_followed).then(pl.col("_next_members")), "members",
+                                  pl.when(closely_followed).then(pl.col("_next_members")), "carried")
+                      .alias("subject"))
         .explode("subject")
         .drop_nulls("subject")
         .select(_FACT_COLUMNS)
@@ -122,6 +147,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
             pl.col("direction").unique().alias("directions"),
             pl.col("start").min().alias("start"),
             pl.col("hedged").all().alias("hedged"),
+            pl.col("_phrase").any().alias("_worded"),
         )
     )
 
@@ -190,6 +216,14 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         )
         .drop_nulls("relation")
     )
+    # "It took a few days to feel the shift, but it has lasted much longer than ketamine": "than" completes
+    # a comparative; against the therapy it names, a side's values ("a few days") set no direction
+    than_objects = _named_after(markers.filter(pl.col("group") == "than"), heads, sentences).rename(
+        {"subject": "subject_b"})
+    scored = pl.concat([
+        scored.filter(pl.col("_worded")),
+        scored.filter(~pl.col("_worded")).join(than_objects, on=[*SENTENCE_KEY, "subject_b"], how="anti"),
+    ])
     # "Compared to Lexapro, which killed my sex drive, microdosing has had no side effects": the side a
     # marker names first ("unlike X", "compared to X") is the object, whichever side's words set the
     # direction: the main clause's subject is the subject, and the relation is turned round

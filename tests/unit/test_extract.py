@@ -804,3 +804,29 @@ def test_recruiting_trials_are_ongoing_research_and_visual_distortions_no_halluc
     facts = _facts("LSD caused visual distortions and nausea. Two phase 3 trials of LSD are now recruiting.")
     assert {("lsd", "side_effect", "perceptual_changes"), ("lsd", "evidence_level", "ongoing_research")} <= facts
     assert ("lsd", "side_effect", "hallucinations") not in facts
+
+
+def test_against_a_therapy_named_after_than_a_sides_values_set_no_direction():
+    assert _compared("Psilocybin: it took me a few days to feel the shift, but it has lasted much longer than "
+                     "ketamine ever did.") == {("psilocybin", "duration", "longer_than", "ketamine")}
+
+
+def test_a_direction_with_no_therapy_before_it_belongs_to_the_one_closely_after():
+    assert _compared("Sexual dysfunction was reported more often with escitalopram, whereas psilocybin was "
+                     "associated with improved sexual functioning.") == {("ssri", "side_effect", "higher_than", "psilocybin")}
+    assert not _compared("Headache was more common after psilocybin, whereas sexual dysfunction was reported more "
+                         "often with escitalopram.")
+
+
+def test_what_a_therapy_is_measured_against_takes_no_direction():
+    assert _compared("Psilocybin may work as well as escitalopram and may have a better side-effect profile.") == {
+        ("psilocybin", "tolerability", "higher_than", "ssri")}
+    assert ("ketamine", "tolerability", "higher_than", "ssri") in _compared(
+        "Ketamine works faster than SSRIs and is better tolerated.")
+
+
+def test_what_was_taken_before_is_not_the_topic_and_a_benefit_still_present_lasts():
+    facts = _facts("Ketamine: I felt lighter within a day, which was shocking after years on Zoloft. But the effect "
+                   "faded after a week or two.")
+    assert ("ketamine", "duration", "transient") in facts and not {f for f in facts if f[0] == "ssri"}
+    assert ("esketamine", "duration", "months") in _facts("Esketamine's advantage was still present at 32 weeks.")
