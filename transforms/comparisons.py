@@ -88,7 +88,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # ("X is faster than SSRIs and better tolerated": what is measured against takes no direction)
     subject_heads = heads.filter(~pl.col("is_object"))
     next_heads = subject_heads.select(*SENTENCE_KEY, pl.col("g_start").alias("_next_start"),
-                                                           pl.col("members").alias("_next_members"))
+                                      pl.col("members").alias("_next_members"))
     # (also past a contrast: "headache was more common after psilocybin, whereas blunting was reported
     # more often with escitalopram")
     strong_breaks = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
