@@ -784,6 +784,9 @@ def test_a_procedure_outside_the_vocabulary_takes_its_own_claims():
                    "and headache. Transcranial magnetic stimulation is given daily for six weeks.")
     assert ("ketamine", "onset", "hours") in facts
     assert not {f for f in facts if f[1] in ("side_effect", "regimen", "duration")}
+    facts = _facts("Esketamine often caused dizziness. Quetiapine more often caused sleepiness and weight gain.")
+    assert ("esketamine", "side_effect", "dizziness") in facts
+    assert not {f for f in facts if f[2] in ("sedation", "weight_gain")}
 
 
 def test_a_class_noun_before_its_examples_is_their_head():
