@@ -42,5 +42,7 @@ def test_each_whole_table_check_reaches_the_verdict_it_reaches_on_the_whole_tabl
     on_whole = run_gate({"t": frame.to_pandas()}, CHECKS)
     reduced = run_gate({"t": SlicedTable(whole=frame, slices=lambda: iter(()))}, CHECKS)
     assert _verdicts(reduced) == _verdicts(on_whole)
+    # a lazy scan (the staged claims) is reduced without being held whole
+    assert _verdicts(run_gate({"t": SlicedTable(whole=frame.lazy(), slices=lambda: iter(()))}, CHECKS)) == _verdicts(on_whole)
     if case == "duplicates":
         assert not reduced.success and {("t.id.unique", False, 5), ("t.key.unique", False, 4)} <= _verdicts(reduced)
