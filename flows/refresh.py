@@ -40,7 +40,7 @@ from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
 from warehouse.read_cache import CachedReads, cached_reads, forget_missing_files, store_reads, with_texts
 from warehouse.release import Table, data_fingerprint, release_digests, release_tables
-from warehouse.store import connect, finish_run, inherit_unchanged_run, load_refresh, start_run
+from warehouse.store import LOAD_MEMORY_LIMIT, connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
 PIPELINE_VERSION = "0.1.0"
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
@@ -265,7 +265,7 @@ def _extract_and_store(home: Home, batches: Iterator[pl.DataFrame], ahead: int) 
 @task(cache_policy=NO_CACHE)
 def load_task(home: Home, run_id: str, documents: pl.DataFrame, quarantine: pl.DataFrame,
               furniture: pl.DataFrame) -> tuple[int, int]:
-    with connect(home.warehouse) as con:
+    with connect(home.warehouse, memory_limit=LOAD_MEMORY_LIMIT) as con:
         return load_refresh(con, run_id, documents, quarantine, furniture, current_extractor_version())
 
 
