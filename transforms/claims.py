@@ -69,21 +69,21 @@ def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, 
     return joined.with_columns(pl.when(same_sentence).then(pl.col(c)).alias(c) for c in carried).drop("_at", "_key", "_sid")
 
 
-def _asof_before(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
-                 suffix_cols: list[str]) -> pl.DataFrame:
+def asof_before(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
+                suffix_cols: list[str]) -> pl.DataFrame:
     """For each left row, the last right row (same sentence) whose `right_on` <= left `left_on`."""
     return _asof(left, right, left_on, right_on, suffix_cols, "backward")
 
 
-def _asof_after(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
-                suffix_cols: list[str]) -> pl.DataFrame:
+def asof_after(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
+               suffix_cols: list[str]) -> pl.DataFrame:
     """For each left row, the first right row (same sentence) whose `right_on` >= left `left_on`."""
     return _asof(left, right, left_on, right_on, suffix_cols, "forward")
 
 
-def _cue_ends(cues: pl.DataFrame, role: str, alias: str, group: str | None = None,
-              **carried: pl.Expr) -> pl.DataFrame:
-    """Where the cues of a role (and group) end, one row per sentence and end: what `_asof_before`
+def cue_ends(cues: pl.DataFrame, role: str, alias: str, group: str | None = None,
+             **carried: pl.Expr) -> pl.DataFrame:
+    """Where the cues of a role (and group) end, one row per sentence and end: what `asof_before`
     looks back into, the end also kept as `alias` (and `carried` columns beside it)."""
     chosen = cues.filter(pl.col("role") == role)
     if group:
@@ -98,11 +98,11 @@ def _text_between(end: str, start: str = "start") -> pl.Expr:
     return pl.col("folded").str.slice(pl.col(end), (pl.col(start) - pl.col(end)).clip(lower_bound=0))
 
 
-def closely_after(end: str, reach: int = _COMPLEMENT_REACH) -> pl.Expr:
-    """The mention follows the cue ending at `end` directly or after a few words ("together with an
-    oral antidepressant"), never across punctuation ("other than that, ketamine ...")."""
-    gap = _text_between(end)
-    return (pl.col(end).is_not_null() & (pl.col("start") - pl.col(end) <= reach)
+def closely_after(end: str, reach: int = _COMPLEMENT_REACH, start: str = "start") -> pl.Expr:
+    """The mention starting at `start` follows the cue ending at `end` directly or after a few words
+    ("together with an oral antidepressant"), never across punctuation ("other than that, ketamine ...")."""
+    gap = _text_between(end, start)
+    return (pl.col(end).is_not_null() & (pl.col(start) - pl.col(end) <= reach)
             & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
 
 
@@ -160,9 +160,9 @@ def apply_modifiers(values: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
 
     out = values
     for frame, name in ((last("negation", None, "neg", True), "neg"), (last("hedge", None, "hedge", True), "hedge")):
-        out = _asof_before(out, frame, "start", "start", [c for c in frame.columns if c.startswith(name)])
-    out = _asof_before(out, _cue_ends(cues, "terminator", "term_end"), "start", "end", ["term_end"])
-    out = _asof_before(out, _cue_ends(cues, "terminator", "strong_end", "strong"), "start", "end", ["strong_end"])
+        out = asof_before(out, frame, "start", "start", [c for c in frame.columns if c.startswith(name)])
+    out = asof_before(out, cue_ends(cues, "terminator", "term_end"), "start", "end", ["term_end"])
+    out = asof_before(out, cue_ends(cues, "terminator", "strong_end", "strong"), "start", "end", ["strong_end"])
 
     def in_scope(name: str, terminator: str) -> pl.Expr:
         return (
@@ -192,8 +192,8 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     # a therapy right after "a form of", "outside" ... is a complement: never a head, never coordinated;
     # "slower to act than ketamine": the therapy after "than" is what the subject is measured against: it
     # stays a group (a comparison needs it) but never takes the values around it nor becomes the topic
-    mentions = _asof_before(mentions, _cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
-    mentions = _asof_before(mentions, _cue_ends(cues, "marker", "than_end", "than"), "start", "end", ["than_end"])
+    mentions = asof_before(mentions, cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
+    mentions = asof_before(mentions, cue_ends(cues, "marker", "than_end", "than"), "start", "end", ["than_end"])
     mentions = (mentions.filter(~closely_after("cp_end"))
                 .with_columns(closely_after("than_end").alias("_object"))
                 .drop("cp_end", "than_end"))
@@ -202,10 +202,10 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     opens_clause = pl.col("folded").str.slice(0, pl.col("start")).str.contains(r"(?:^|:)[\s\W]*$")
     leading = with_folded(cues.filter(pl.col("role") == "subordinator"), sentences).filter(
         (pl.col("group") != "clause") | opens_clause)
-    mentions = _asof_before(mentions, _cue_ends(cues, "example", "ex_end"), "start", "end", ["ex_end"])
-    mentions = _asof_before(mentions, _cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
-    mentions = _asof_before(mentions, _cue_ends(leading, "subordinator", "mk_end"), "start", "end", ["mk_end"])
-    mentions = _asof_before(mentions, _cue_ends(cues, "terminator", "tm_end"), "start", "end", ["tm_end"])
+    mentions = asof_before(mentions, cue_ends(cues, "example", "ex_end"), "start", "end", ["ex_end"])
+    mentions = asof_before(mentions, cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
+    mentions = asof_before(mentions, cue_ends(leading, "subordinator", "mk_end"), "start", "end", ["mk_end"])
+    mentions = asof_before(mentions, cue_ends(cues, "terminator", "tm_end"), "start", "end", ["tm_end"])
     # the previous mention within the same sentence (a global shift: cheaper than a window)
     def previous(column: str) -> pl.Expr:
         return pl.when(pl.col("sid") == pl.col("sid").shift(1)).then(pl.col(column).shift(1))
@@ -511,9 +511,9 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         *SENTENCE_KEY, "start", pl.col("start").alias("b_start"), (pl.col("phrase") == ":").alias("b_colon"))
     after = heads.select(*SENTENCE_KEY, "g_start", pl.col("members").alias("after_members"),
                          pl.col("g_start").alias("after_start"))
-    others = _asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start")])
+    others = asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start")])
     # a head in an "Unlike X, ..." clause reaches only to the end of that clause
-    others = _asof_before(others, clause_breaks(cues, sentences), "start", "end", ["break_end"])
+    others = asof_before(others, clause_breaks(cues, sentences), "start", "end", ["break_end"])
     out_of_clause = pl.col("subordinate").fill_null(False) & pl.col("break_end").is_not_null() & (
         pl.col("break_end") > pl.col("head_start"))
     others = others.with_columns(pl.when(out_of_clause).then(None).otherwise(pl.col("members")).alias("members")).drop(
@@ -521,18 +521,18 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     # "Ketamine, unlike SSRIs, works within hours": past the aside, the nearest head outside it
     main_heads = heads.filter(~pl.col("subordinate")).select(*SENTENCE_KEY, "g_start",
                                                             pl.col("members").alias("main_members"))
-    others = _asof_before(others, main_heads, "start", "g_start", ["main_members"])
-    others = _asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
-    others = _asof_after(others, barriers.sort("b_colon").unique([*SENTENCE_KEY, "start"], keep="first"), "end", "start",
-                         ["b_start", "b_colon"])
-    others = _asof_before(others, _cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
+    others = asof_before(others, main_heads, "start", "g_start", ["main_members"])
+    others = asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
+    others = asof_after(others, barriers.sort("b_colon").unique([*SENTENCE_KEY, "start"], keep="first"), "end", "start",
+                        ["b_start", "b_colon"])
+    others = asof_before(others, cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
     others = _with_premodifier_flag(others, sentences)
-    population = _cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
-    others = _asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
-    others = _asof_before(others, _cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])
+    population = cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
+    others = asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
+    others = asof_before(others, cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])
     # "It ...", "Both ...", "either drug": a pronoun before the value (plural ones too)
     pronouns = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).with_columns(pl.lit("anaphor").alias("role"))
-    others = _asof_before(others, _cue_ends(pronouns, "anaphor", "a_end"), "start", "end", ["a_end"])
+    others = asof_before(others, cue_ends(pronouns, "anaphor", "a_end"), "start", "end", ["a_end"])
     # "Ketamine given intravenously and esketamine given intranasally are both used for TRD": a plural
     # pronoun after two or more main-clause heads of its sentence gives what follows it to all of them
     plural_ends = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY, "end").unique()
@@ -544,7 +544,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
              .alias("plural_members"))
         .filter(pl.col("plural_members").list.len() >= 2)
     )
-    others = _asof_before(others, heads_before_plural, "start", "end", ["plural_members", pl.col("end").alias("pl_end")])
+    others = asof_before(others, heads_before_plural, "start", "end", ["plural_members", pl.col("end").alias("pl_end")])
     # a head after the value is its subject unless a barrier stands between them or a pronoun before the
     # value is the subject ("It is twice as potent an anesthetic as racemic ketamine")
     # ("Two drugs are approved for PTSD: sertraline and paroxetine": a colon that names the subject

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.claims import (SENTENCE_KEY, apply_modifiers, carried_heads, closely_after, document_topics,
-                              with_folded)
+from transforms.claims import (SENTENCE_KEY, apply_modifiers, asof_after, asof_before, carried_heads, closely_after,
+                              cue_ends, document_topics, with_folded)
 from transforms.ontology import Ontology
 
 _NAMING_MARKERS = ["unlike", "object_after", "than"]
@@ -30,15 +30,12 @@ def _likened(facts: pl.DataFrame, cues: pl.DataFrame, ontology: Ontology) -> pl.
     tends to work quickly, often within a day or two, whereas ..."): that side is like the other on
     the attribute, whatever its words or values would say. A comparative is never likeness: "also"
     then adds one more difference ("MDMA also appears to work faster")."""
-    likeness = cues.filter(pl.col("role") == "likeness").select(*SENTENCE_KEY, pl.col("end").alias("_like_end"))
     comparative = cues.filter((pl.col("role") == "marker") & (pl.col("group") == "comparative")).select(
         *SENTENCE_KEY, "start").unique()
     window = ontology.raw["comparisons"]["likeness"]["window"]
+    plain_directions = facts.join(comparative, on=[*SENTENCE_KEY, "start"], how="anti")
     return (
-        facts.join(comparative, on=[*SENTENCE_KEY, "start"], how="anti")
-        .sort("start")
-        .join_asof(likeness.sort("_like_end"), left_on="start", right_on="_like_end", by=SENTENCE_KEY,
-                   strategy="backward", check_sortedness=False)
+        asof_before(plain_directions, cue_ends(cues, "likeness", "_like_end"), "start", "end", ["_like_end"])
         .filter((pl.col("start") - pl.col("_like_end")).is_between(0, window))
         .select(*SENTENCE_KEY, "attribute").unique()
     )
@@ -87,27 +84,17 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # direction belongs to the one closely after it (not to one it is measured against: "than X")
     # ("X is faster than SSRIs and better tolerated": what is measured against takes no direction)
     subject_heads = heads.filter(~pl.col("is_object"))
-    next_heads = subject_heads.select(*SENTENCE_KEY, pl.col("g_start").alias("_next_start"),
-                                      pl.col("members").alias("_next_members"))
     # (also past a contrast: "headache was more common after psilocybin, whereas blunting was reported
     # more often with escitalopram")
-    strong_breaks = cues.filter((pl.col("role") == "terminator") & (pl.col("group") == "strong")).select(
-        *SENTENCE_KEY, pl.col("end").alias("st_end")).unique()
     across_contrast = (pl.col("st_end").is_not_null() & pl.col("g_start").is_not_null()
                        & (pl.col("st_end") > pl.col("g_start"))).fill_null(False)
-    gap = pl.col("folded").str.slice(pl.col("end"), (pl.col("_next_start") - pl.col("end")).clip(lower_bound=0))
-    closely_followed = ((pl.col("_next_start") - pl.col("end") <= _OBJECT_REACH)
-                        & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
+    closely_followed = closely_after("end", _OBJECT_REACH, start="_next_start")
+    phrase_facts = asof_before(phrase_facts, subject_heads, "start", "g_start", ["g_start", "members"])
+    phrase_facts = asof_after(phrase_facts, subject_heads, "end", "g_start",
+                              [pl.col("g_start").alias("_next_start"), pl.col("members").alias("_next_members")])
+    phrase_facts = asof_before(phrase_facts, cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
     phrase_facts = (
-        phrase_facts.sort("start")
-        .join_asof(subject_heads.select(*SENTENCE_KEY, "g_start", "members").sort("g_start"),
-                   left_on="start", right_on="g_start", by=SENTENCE_KEY, strategy="backward", check_sortedness=False)
-        .sort("end")
-        .join_asof(next_heads.sort("_next_start"), left_on="end", right_on="_next_start", by=SENTENCE_KEY,
-                   strategy="forward", check_sortedness=False)
-        .sort("start")
-        .join_asof(strong_breaks.sort("st_end"), left_on="start", right_on="st_end", by=SENTENCE_KEY,
-                   strategy="backward", check_sortedness=False)
+        phrase_facts
         .join(carried, on=SENTENCE_KEY, how="left")
         .pipe(with_folded, sentences)
         .with_columns(pl.coalesce(pl.when(across_contrast & closely_followed).then(pl.col("_next_members")), "members",
@@ -260,11 +247,7 @@ def _comparatives_before_values(attributed: pl.DataFrame, sentences: pl.DataFram
 def _named_after(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """(sentence, subject): the therapies of the head group closely after each marker ("unlike X", "than
     the SSRIs"); "versus 18% with quetiapine, and more patients on esketamine" names none."""
-    after = (
-        markers.select(*SENTENCE_KEY, "end").sort("end")
-        .join_asof(heads.select(*SENTENCE_KEY, pl.col("g_start").alias("start"), "members").sort("start"),
-                   left_on="end", right_on="start", by=SENTENCE_KEY, strategy="forward", check_sortedness=False)
-        .drop_nulls("members")
-    )
+    after = asof_after(markers.select(*SENTENCE_KEY, "end"), heads, "end", "g_start",
+                       [pl.col("g_start").alias("start"), "members"]).drop_nulls("members")
     return (with_folded(after, sentences).filter(closely_after("end", _OBJECT_REACH)).explode("members")
             .select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique())
