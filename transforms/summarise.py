@@ -17,21 +17,28 @@ def comparison_matrix(claims: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
     `conflict` is true for every value of a (subject, attribute) where some value is asserted by
     one document and negated by another (a document that says both is not a conflict of sources).
+
+    A document has at most one claim per (subject, attribute, value, negated): the claim id is the hash
+    of that key and the gate refuses a release where it repeats (`claims.key.unique`). So documents are
+    counted by counting claims, and "more than one source" is a smallest doc_id unlike the largest:
+    three distinct-counts of doc_id per cell took 2.5-3 s of 4.4 million claims, these sums 0.4 s.
+    The gate recounts documents independently (`expectations.batches.recomputed_matrix_counts`).
     """
     asserted = ~pl.col("negated")
     # a lazy scan is aggregated by the streaming engine: the claims are never all in memory
     matrix = claims.lazy().select(*MATRIX_KEY, "doc_id", "negated", "hedged").group_by(MATRIX_KEY).agg(
-        pl.col("doc_id").filter(asserted).n_unique().cast(pl.Int64).alias("n_documents"),
-        asserted.sum().cast(pl.Int64).alias("n_claims"),
+        asserted.sum().cast(pl.Int64).alias("n_documents"),
         pl.col("hedged").filter(asserted).mean().fill_null(0.0).alias("share_hedged"),
-        pl.col("doc_id").filter(pl.col("negated")).n_unique().cast(pl.Int64).alias("n_documents_negating"),
-        pl.col("doc_id").n_unique().alias("_n_sources"),
+        pl.col("negated").sum().cast(pl.Int64).alias("n_documents_negating"),
+        (pl.col("doc_id").min() != pl.col("doc_id").max()).alias("_several_sources"),
     )
-    contested = (pl.col("n_documents") > 0) & (pl.col("n_documents_negating") > 0) & (pl.col("_n_sources") > 1)
+    contested = (pl.col("n_documents") > 0) & (pl.col("n_documents_negating") > 0) & pl.col("_several_sources")
     return (
         matrix.collect(engine="streaming")
-        .with_columns(contested.any().over(["subject", "attribute"]).alias("conflict"))
-        .drop("_n_sources")
+        .with_columns(pl.col("n_documents").alias("n_claims"),
+                      contested.any().over(["subject", "attribute"]).alias("conflict"))
+        .drop("_several_sources")
+        .select(list(MATRIX_SCHEMA))
         .sort(MATRIX_KEY)
         .cast(MATRIX_SCHEMA)
     )

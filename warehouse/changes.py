@@ -24,17 +24,23 @@ def read_version_tables(folder: Path) -> dict[str, pl.DataFrame]:
 
 
 def diff_tables(old: dict[str, pl.DataFrame] | None, new: dict[str, pl.DataFrame | pl.LazyFrame],
-                row_limit: int | None = None) -> dict:
+                row_limit: int | None = None, unchanged: dict[str, pl.DataFrame] | None = None) -> dict:
     """A JSON-ready description of the change from `old` (None: nothing before) to `new`.
 
     Counts are always complete; with `row_limit`, each list of added or removed rows stops there
     (`rows_truncated` says so): a first version of 100,000 documents would otherwise list millions.
+    `unchanged`: per table, documents whose rows are the same in both (equal digests); their rows are
+    left out of the comparison, as a row's id names its document (with 1% of 100,000 documents changed,
+    joining every claim id of both versions took 2 s of the publish).
     """
     changes: dict = {}
     for name, key in _DIFFED.items():
         # lazily, so that a staged (on-disk) table is compared without loading it whole
         rows = new[name].lazy().select(_LISTED[name])
         before = old[name].lazy().select(_LISTED[name]) if old else rows.clear()
+        if unchanged and name in unchanged:
+            same = pl.col("doc_id").is_in(unchanged[name]["doc_id"].implode())
+            rows, before = rows.filter(~same), before.filter(~same)
         added = rows.join(before.select(key), on=key, how="anti").collect(engine="streaming")
         removed = before.join(rows.select(key), on=key, how="anti").collect(engine="streaming")
         changes[name] = {"added": added.height, "removed": removed.height,

@@ -25,8 +25,9 @@ from warehouse.card import render_card
 from warehouse.chart import render_support_svg
 from warehouse.changes import changes_markdown, diff_tables, read_version_tables, summary_line
 from warehouse.home import Home
-from warehouse.release import (PUBLISHED_TABLES, TABLE_KEYS, Table, data_fingerprint, row_count, schema_fingerprint,
-                               schema_of, schema_of_table, staged_file)
+from warehouse.release import (DIGESTS_FILE, PUBLISHED_TABLES, TABLE_KEYS, Table, data_fingerprint, digests_file,
+                               kept_digests, row_count, schema_fingerprint, schema_of, schema_of_table, staged_file,
+                               unchanged_documents)
 
 CHANGES_ROW_LIMIT = 10_000   # rows listed per change list in changes.json; counts are always complete
 INCOMING_PREFIX = ".incoming-"
@@ -207,11 +208,13 @@ def pending_version(home: Home, tables: dict[str, pl.DataFrame], metadata: dict,
 
 
 def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, validation: dict,
-            validation_files: dict[str, str | pl.DataFrame], metadata: dict, fingerprint: str | None = None
-            ) -> PublishResult:
+            validation_files: dict[str, str | pl.DataFrame], metadata: dict, fingerprint: str | None = None,
+            digests: dict[str, pl.DataFrame] | None = None) -> PublishResult:
     """Write a new version if the data differs from `latest`; otherwise publish nothing.
 
-    `fingerprint`: `data_fingerprint(tables)` when the caller has already computed it."""
+    `fingerprint`: `data_fingerprint(tables)` when the caller has already computed it; `digests`: the
+    tables' per-document digests (`warehouse.release.release_digests`), kept in the version (its
+    `DIGESTS_FILE`) and used to compare with the previous version only the rows of documents that changed."""
     home.create()
     catalog = read_catalog(home)
     sweep_incoming(home, catalog)
@@ -238,11 +241,18 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
         else:
             (incoming / "validation" / file_name).write_text(content, encoding="utf-8")
 
+    if digests is not None:
+        digests_file(digests).write_parquet(incoming / DIGESTS_FILE, compression="zstd")
+
     previous_version = catalog.get("latest")
     previous_tables = read_version_tables(home.published / previous_version) if previous_version else None
-    changes = diff_tables(previous_tables, tables, row_limit=CHANGES_ROW_LIMIT)
+    unchanged = unchanged_documents(kept_digests(home.published / previous_version), digests) if previous_version else None
+    changes = diff_tables(previous_tables, tables, row_limit=CHANGES_ROW_LIMIT, unchanged=unchanged)
     changes_doc = {"version": version, "previous": previous_version, **changes}
-    (incoming / "changes.json").write_text(json.dumps(changes_doc, indent=2, default=str), encoding="utf-8")
+    # compact, not indented: json's C encoder is used only without `indent` (0.9 s -> about 0.1 s for the
+    # 20,000 rows a 1% change at 100,000 documents lists); CHANGES.md is the text for people
+    (incoming / "changes.json").write_text(json.dumps(changes_doc, default=str, separators=(",", ":")),
+                                           encoding="utf-8")
     (incoming / "CHANGES.md").write_text(changes_markdown(changes, version, previous_version), encoding="utf-8")
     (incoming / CHART_FILE).write_text(render_support_svg(tables["comparison_matrix"], ontology, version),
                                        encoding="utf-8")

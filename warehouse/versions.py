@@ -10,7 +10,7 @@ import polars as pl
 from warehouse.changes import diff_tables, read_version_tables
 from warehouse.home import Home
 from warehouse.publish import point_latest_link, read_catalog, write_json_atomically
-from warehouse.release import PUBLISHED_TABLES
+from warehouse.release import PUBLISHED_TABLES, kept_digests, unchanged_documents
 
 
 class VersionError(ValueError):
@@ -44,7 +44,8 @@ def list_versions(home: Home) -> pl.DataFrame:
 
 def diff_versions(home: Home, old: str, new: str | None = None) -> dict:
     old_folder, new_folder = version_folder(home, old), version_folder(home, new)
-    changes = diff_tables(read_version_tables(old_folder), read_version_tables(new_folder))
+    changes = diff_tables(read_version_tables(old_folder), read_version_tables(new_folder),
+                          unchanged=unchanged_documents(kept_digests(old_folder), kept_digests(new_folder)))
     return {"from": old_folder.name, "to": new_folder.name, **changes}
 
 
