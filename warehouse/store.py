@@ -115,9 +115,12 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
         for table in ("claims", "comparisons"):
             con.execute(f"DELETE FROM {table} WHERE extractor_version <> ? "
                         "OR doc_id NOT IN (SELECT doc_id FROM documents)", [extractor_version])
-            con.execute(f"INSERT INTO {table} BY NAME SELECT c.* FROM cached_{table} c "
-                        "SEMI JOIN documents d ON c.doc_id = d.doc_id WHERE c.extractor_version = ? "
-                        f"AND c.doc_id NOT IN (SELECT doc_id FROM {table})", [extractor_version])
+            # the documents without rows first (few, after a small change), then their cached rows: half
+            # the time of filtering every cached row by `NOT IN` the table's 4.4 million doc_ids
+            con.execute(f"INSERT INTO {table} BY NAME WITH missing AS MATERIALIZED (SELECT doc_id FROM documents "
+                        f"ANTI JOIN (SELECT DISTINCT doc_id FROM {table}) k USING (doc_id)) "
+                        f"SELECT c.* FROM cached_{table} c SEMI JOIN missing m USING (doc_id) "
+                        "WHERE c.extractor_version = ?", [extractor_version])
         insert_frame(con, "quarantine", quarantine.with_columns(pl.lit(run_id).alias("run_id")))
         insert_frame(con, "furniture", furniture.with_columns(pl.lit(run_id).alias("run_id"),
                                                               pl.col("lines_dropped").cast(pl.Int64)))
@@ -146,10 +149,12 @@ def _load_documents(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> 
     con.register("_incoming", documents.to_arrow())
     try:
         con.execute(f"DELETE FROM documents d WHERE NOT EXISTS (SELECT 1 FROM _incoming i WHERE {same})")
-        con.execute("INSERT INTO documents BY NAME "
-                    "SELECT i.* REPLACE (coalesce(i.text, r.text) AS text) FROM _incoming i "
-                    f"LEFT JOIN ({cached_texts('(SELECT doc_id FROM _incoming WHERE text IS NULL) w')}) r "
-                    "USING (doc_id) WHERE i.doc_id NOT IN (SELECT doc_id FROM documents)")
+        # the texts looked up in the read cache are only those of rows to insert: looking up every
+        # text-less row (the unchanged 99% of a refresh) and dropping them after took 0.5-1 s at 100,000
+        con.execute("INSERT INTO documents BY NAME WITH fresh AS MATERIALIZED "
+                    "(SELECT i.* FROM _incoming i ANTI JOIN documents d USING (doc_id)) "
+                    "SELECT f.* REPLACE (coalesce(f.text, r.text) AS text) FROM fresh f "
+                    f"LEFT JOIN ({cached_texts('(SELECT doc_id FROM fresh WHERE text IS NULL) w')}) r USING (doc_id)")
     finally:
         con.unregister("_incoming")
 
