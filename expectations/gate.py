@@ -136,12 +136,15 @@ def whole_table_columns(checks: list[Check]) -> dict[str, list[str]]:
 
 
 def row_checks_fingerprint(checks: list[Check]) -> str:
-    """What a row's verdict depends on besides the row: the row checks, the code deriving the columns
-    they read, and GX's version. Rows validated under the same fingerprint need no second check."""
+    """What a row's verdict depends on besides the row: the row checks (and the uniqueness checks, which
+    trust that a validated document's keys were unique), the code deriving the columns they read, and
+    GX's version. Rows validated under the same fingerprint need no second check."""
     from importlib.metadata import version
 
+    from expectations.batches import UNIQUENESS_EXPECTATIONS
+
     rows = sorted(json.dumps(asdict(c), sort_keys=True, default=str) for c in checks
-                  if c.expectation not in WHOLE_TABLE_EXPECTATIONS)
+                  if c.expectation not in WHOLE_TABLE_EXPECTATIONS or c.expectation in UNIQUENESS_EXPECTATIONS)
     digest = hashlib.sha256("\n".join(rows).encode())
     digest.update((Path(__file__).parent / "batches.py").read_bytes())
     digest.update(version("great-expectations").encode())

@@ -28,19 +28,18 @@ from expectations.validate import validate_release
 from flows.runners import task_runner
 from transforms.batches import chunked_frame, concat_frames
 from transforms.clean import clean_batch, set_aside, settle_identity, sum_furniture
-from transforms.digests import tables_digests
 from transforms.extract import FAILURE_SCHEMA, Extraction, current_extractor_version, extract_isolating
 from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, FetchPolicy, TransientFetchErrors,
                               fetch_pages, requests_for, retry_requests, settle)
 from transforms.ingest import QUARANTINE_SCHEMA, discover, inputs_fingerprint, read_files, reader_version
 from transforms.manifest import Source, load_manifest, sources_from_arguments
 from transforms.ontology import default_ontology
-from warehouse.cache import documents_to_extract, store_extraction, stored_digests
+from warehouse.cache import documents_to_extract, store_extraction
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
 from warehouse.read_cache import CachedReads, cached_reads, forget_missing_files, store_reads, with_texts
-from warehouse.release import DIGESTED_TABLES, Table, data_fingerprint, release_digests, release_tables
+from warehouse.release import Table, data_fingerprint, release_digests, release_tables
 from warehouse.store import LOAD_MEMORY_LIMIT, connect, finish_run, inherit_unchanged_run, load_refresh, start_run
 
 PIPELINE_VERSION = "0.1.0"
@@ -191,19 +190,16 @@ def cache_task(home: Home, documents: pl.DataFrame) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE)
-def extract_task(documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction, pl.DataFrame, pl.DataFrame]:
-    """One batch's (doc_ids extracted, their claims and comparisons, the rows' digests, documents the
-    extractor failed on)."""
+def extract_task(documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction, pl.DataFrame]:
+    """One batch's (doc_ids extracted, their claims and comparisons, documents the extractor failed on)."""
     extraction, failed = extract_isolating(documents)
-    digests = tables_digests({"claims": extraction.claims, "comparisons": extraction.comparisons})
-    return documents.select("doc_id").join(failed, on="doc_id", how="anti"), extraction, digests, failed
+    return documents.select("doc_id").join(failed, on="doc_id", how="anti"), extraction, failed
 
 
 @task(cache_policy=NO_CACHE)
-def store_task(home: Home, extracted: pl.DataFrame, extraction: Extraction, digests: pl.DataFrame) -> None:
+def store_task(home: Home, extracted: pl.DataFrame, extraction: Extraction) -> None:
     with connect(home.warehouse) as con:
-        store_extraction(con, extracted, extraction.claims, extraction.comparisons, current_extractor_version(),
-                         digests)
+        store_extraction(con, extracted, extraction.claims, extraction.comparisons, current_extractor_version())
 
 
 def _released(futures: list[PrefectFuture]) -> Iterator:
@@ -249,8 +245,8 @@ def _extract_and_store(home: Home, batches: Iterator[pl.DataFrame], ahead: int) 
 
     def store_oldest() -> None:
         nonlocal stored
-        extracted, extraction, digests, failed = pending.popleft().result()
-        store_task(home, extracted, extraction, digests)
+        extracted, extraction, failed = pending.popleft().result()
+        store_task(home, extracted, extraction)
         failures.append(failed)
         stored += 1
         if stored % COLLECT_EVERY == 0:
@@ -280,10 +276,8 @@ def release_task(home: Home, run_id: str) -> dict[str, Table]:
 
 
 @task(cache_policy=NO_CACHE)
-def digests_task(home: Home, tables: dict[str, Table]) -> dict[str, pl.DataFrame]:
-    with connect(home.warehouse, read_only=True) as con:
-        stored = stored_digests(con, current_extractor_version(), DIGESTED_TABLES)
-    return release_digests(tables, stored)
+def digests_task(tables: dict[str, Table]) -> dict[str, pl.DataFrame]:
+    return release_digests(tables)
 
 
 @task(cache_policy=NO_CACHE)
@@ -425,7 +419,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         gc.collect()        # the load task's engine, in a reference cycle, still held the text (see `_extract_and_store`)
         clock.lap("load")
         tables = release_task(kvp_home, run_id)
-        digests = digests_task(kvp_home, tables)
+        digests = digests_task(tables)
         clock.lap("release")
         summary = RefreshSummary(
             run_id, documents.height, quarantine.height, n_claims, n_comparisons,

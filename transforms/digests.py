@@ -51,12 +51,3 @@ def digests_fingerprint(digests: pl.DataFrame) -> str:
     """sha256 of the (doc_id, digest) pairs in doc_id order: one table's rows, fingerprinted."""
     lines = digests.sort("doc_id").select(pl.concat_str("doc_id", pl.lit(" "), "digest"))
     return hashlib.sha256("\n".join(lines.to_series().to_list()).encode()).hexdigest()
-
-
-def tables_digests(tables: dict[str, pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
-    """(table_name, doc_id, digest) for the rows of each named table: one extraction batch's digests,
-    kept beside its rows so that a release need not hash them again (doc_id is the text's hash and a
-    document's rows for one extractor version never change)."""
-    parts = [document_digests(rows).select(pl.lit(name).alias("table_name"), *DIGEST_SCHEMA)
-             for name, rows in tables.items()]
-    return pl.concat(parts) if parts else pl.DataFrame(schema={"table_name": pl.String, **DIGEST_SCHEMA})

@@ -29,11 +29,10 @@ def documents_to_extract(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame
 
 
 def store_extraction(con: duckdb.DuckDBPyConnection, extracted: pl.DataFrame, claims: pl.DataFrame,
-                     comparisons: pl.DataFrame, version: str, digests: pl.DataFrame | None = None) -> None:
+                     comparisons: pl.DataFrame, version: str) -> None:
     """Remember the results for the `extracted` documents (doc_id column), in one transaction.
 
-    Documents without a claim are remembered too: they need no second extraction either. `digests`
-    (table_name, doc_id, digest; see `transforms.digests.extraction_digests`) are kept beside the rows.
+    Documents without a claim are remembered too: they need no second extraction either.
     """
     if extracted.is_empty():
         return
@@ -49,7 +48,7 @@ def store_extraction(con: duckdb.DuckDBPyConnection, extracted: pl.DataFrame, cl
     with transaction(con):
         con.register("_extracted", counts.to_arrow())
         try:
-            for table in ("extracted_documents", "cached_claims", "cached_comparisons", "cached_digests"):
+            for table in ("extracted_documents", "cached_claims", "cached_comparisons"):
                 con.execute(f"DELETE FROM {table} WHERE extractor_version = ? "
                             "AND doc_id IN (SELECT doc_id FROM _extracted)", [version])
             con.execute("INSERT INTO extracted_documents BY NAME SELECT * FROM _extracted")
@@ -57,22 +56,3 @@ def store_extraction(con: duckdb.DuckDBPyConnection, extracted: pl.DataFrame, cl
             con.unregister("_extracted")
         insert_frame(con, "cached_claims", claims, keep=fresh)
         insert_frame(con, "cached_comparisons", comparisons, keep=fresh)
-        if digests is not None:
-            insert_frame(con, "cached_digests", digests.with_columns(pl.lit(version).alias("extractor_version")),
-                         keep=fresh)
-
-
-def stored_digests(con: duckdb.DuckDBPyConnection, version: str, tables: tuple[str, ...]
-                   ) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
-    """Per table, (doc_id, digest) kept at extraction for the warehouse's documents, and the documents
-    with rows in it that have none (extracted before digests were kept): (digests, lacking doc_ids)."""
-    found = read_table(con, "SELECT g.table_name, g.doc_id, g.digest FROM cached_digests g SEMI JOIN documents d "
-                            "USING (doc_id) WHERE g.extractor_version = ?", [version])
-    counts = read_table(con, "SELECT e.doc_id, e.n_claims, e.n_comparisons FROM extracted_documents e "
-                             "SEMI JOIN documents d USING (doc_id) WHERE e.extractor_version = ?", [version])
-    result = {}
-    for table in tables:
-        digests = found.filter(pl.col("table_name") == table).select("doc_id", "digest")
-        with_rows = counts.filter(pl.col(f"n_{table}") > 0).select("doc_id")
-        result[table] = (digests, with_rows.join(digests, on="doc_id", how="anti"))
-    return result

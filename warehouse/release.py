@@ -131,25 +131,12 @@ def table_fingerprint(name: str, frame: Table, digests: pl.DataFrame | None = No
     return hashlib.sha256(_ndjson(canonical(name, rows))).hexdigest()
 
 
-def release_digests(tables: dict[str, Table], stored: dict[str, tuple[pl.DataFrame, pl.DataFrame]] | None = None
-                    ) -> dict[str, pl.DataFrame]:
-    """Per-document digests of the tables fingerprinted per document: once per release, for the
-    fingerprint, the gate's settled documents and the version's own record.
-
-    `stored`: per table, the digests the extraction cache kept for these documents and the documents
-    with rows that lack one (`warehouse.cache.stored_digests`); only those are hashed from the rows.
-    Without it, every row is hashed (2-3 s for 4.4 million claims)."""
-    if stored is None:
-        return {name: document_digests(tables[name]) for name in DIGESTED_TABLES}
-    digests = {}
-    for name in DIGESTED_TABLES:
-        kept, lacking = stored[name]
-        if lacking.is_empty():
-            digests[name] = kept
-            continue
-        rows = tables[name].lazy().filter(pl.col("doc_id").is_in(lacking["doc_id"].implode()))
-        digests[name] = pl.concat([kept, document_digests(rows)])
-    return digests
+def release_digests(tables: dict[str, Table]) -> dict[str, pl.DataFrame]:
+    """Per-document digests of the tables fingerprinted per document, from the rows to publish (never
+    from what produced them: a fault between the extraction cache and the release must change them):
+    computed once per release for the fingerprint, the gate's settled documents, the diff against the
+    previous version and the version's own record."""
+    return {name: document_digests(tables[name]) for name in DIGESTED_TABLES}
 
 
 def digests_file(digests: dict[str, pl.DataFrame]) -> pl.DataFrame:

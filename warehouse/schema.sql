@@ -86,14 +86,6 @@ CREATE TABLE IF NOT EXISTS extracted_documents (
 );
 CREATE TABLE IF NOT EXISTS cached_claims AS SELECT * FROM claims LIMIT 0;
 CREATE TABLE IF NOT EXISTS cached_comparisons AS SELECT * FROM comparisons LIMIT 0;
--- Each extracted document's digest over its cached rows of claims or comparisons (transforms.digests),
--- computed when the batch is extracted: a release reads them instead of hashing every row it publishes.
-CREATE TABLE IF NOT EXISTS cached_digests (
-    doc_id            VARCHAR NOT NULL,
-    extractor_version VARCHAR NOT NULL,
-    table_name        VARCHAR NOT NULL,   -- claims | comparisons
-    digest            VARCHAR NOT NULL
-);
 
 -- Pages fetched by URL: the validators for conditional requests (ETag, Last-Modified) and what the
 -- reader made of the page, so that a 304 Not Modified is answered from here without downloading.

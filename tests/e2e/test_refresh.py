@@ -84,26 +84,6 @@ def test_the_recorded_fingerprint_is_that_of_the_published_files_and_digests_are
         assert kept.filter(pl.col("table") == name).drop("table").sort("doc_id").equals(from_rows), name
 
 
-def test_documents_extracted_before_digests_were_kept_are_hashed_from_their_rows(tmp_path, seeds_dir):
-    """A warehouse whose extraction cache holds no digests (an older one) still publishes digests and a
-    fingerprint equal to those of its published files."""
-    corpus, home = tmp_path / "corpus", tmp_path / "home"
-    shutil.copytree(seeds_dir, corpus)
-    assert refresh(sources=[str(corpus)], home=str(home)).outcome == "published"
-    with duckdb.connect(str(Home(home).warehouse)) as con:
-        con.execute("DELETE FROM cached_digests")
-    (corpus / "added.txt").write_text("Ketamine can cause dissociation. Psilocybin is a Schedule I drug.\n")
-    summary = refresh(sources=[str(corpus)], home=str(home))
-    assert summary.outcome == "published" and summary.n_extracted == 1
-    folder = home / "published" / summary.version
-    tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in PUBLISHED_TABLES}
-    assert data_fingerprint(tables) == _catalog(home)["versions"][-1]["data_fingerprint"]
-    kept = pl.read_parquet(folder / "validation" / "document_digests.parquet")
-    for name in DIGESTED_TABLES:
-        from_rows = document_digests(tables[name]).sort("doc_id")
-        assert kept.filter(pl.col("table") == name).drop("table").sort("doc_id").equals(from_rows), name
-
-
 def test_unchanged_refresh_publishes_nothing(published_seeds, seeds_dir):
     home, _ = published_seeds
     again = refresh(sources=[str(seeds_dir)], home=str(home))

@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.digests import digests_fingerprint, document_digests, tables_digests
+from transforms.digests import digests_fingerprint, document_digests
 
 ROWS = pl.DataFrame({
     "claim_id": ["c1", "c2", "c3"], "doc_id": ["d1", "d1", "d2"], "value": ["hours", "days", None],
@@ -61,24 +61,3 @@ def test_repeated_rows_are_counted_not_cancelled():
     twice_b, twice_c = pl.DataFrame([a, b, b]), pl.DataFrame([a, c, c])
     assert _fingerprint(twice_b) != _fingerprint(twice_c)
     assert _fingerprint(pl.DataFrame([a, b, b, b])) != _fingerprint(pl.DataFrame([a, b]))
-
-
-def test_digests_kept_at_extraction_stand_in_for_hashing_the_released_rows():
-    """A release reads the digests its extraction batches kept, and hashes from the rows only the
-    documents that have none (extracted before digests were kept)."""
-    from warehouse.release import release_digests
-
-    comparisons = ROWS.rename({"claim_id": "comparison_id"}).head(1)
-    kept = tables_digests({"claims": ROWS, "comparisons": comparisons})
-    assert set(kept["table_name"]) == {"claims", "comparisons"}
-    released = {"claims": ROWS.drop("n_mentions").lazy(), "comparisons": comparisons.drop("n_mentions")}
-    from_rows = release_digests(released)
-
-    def stored(name: str, lacking: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-        digests = kept.filter((pl.col("table_name") == name) & ~pl.col("doc_id").is_in(lacking)).drop("table_name")
-        return digests, pl.DataFrame({"doc_id": lacking}, schema={"doc_id": pl.String})
-
-    for lacking in ([], ["d2"], ["d1", "d2"]):
-        digests = release_digests(released, {"claims": stored("claims", lacking), "comparisons": stored("comparisons", [])})
-        for name in ("claims", "comparisons"):
-            assert digests[name].sort("doc_id").equals(from_rows[name].sort("doc_id")), (name, lacking)

@@ -112,6 +112,29 @@ def test_a_document_whose_text_changed_has_its_rows_checked_again(tables):
     assert result.rows_checked["claims"] == n_rows > 0
 
 
+@pytest.mark.parametrize("repeat", ["a settled claim's id in a new document", "a claim twice in a new document",
+                                    "a claim twice in an edited document"])
+def test_a_repeated_key_is_found_when_only_changed_documents_are_checked(tables, repeat):
+    """Uniqueness is checked from the changed documents' rows, trusting the settled ones were unique
+    among themselves; a repeat involving any changed row counts as it does in a full check."""
+    before = _validated(tables)
+    claims = tables["claims"].collect()
+    settled_row, edited_doc = claims.head(1), claims["doc_id"][-1]
+    new_doc = "b" * 64
+    if repeat == "a settled claim's id in a new document":
+        extra = settled_row.with_columns(pl.lit(new_doc).alias("doc_id"), pl.lit("oral").alias("value"))
+    elif repeat == "a claim twice in a new document":
+        fresh = settled_row.with_columns(pl.lit(new_doc).alias("doc_id"), pl.lit("c" * 32).alias("claim_id"))
+        extra = pl.concat([fresh, fresh])
+    else:
+        extra = claims.filter(pl.col("doc_id") == edited_doc).head(1)
+    changed = {**tables, "claims": pl.concat([claims, extra]).lazy()}
+    incremental, full = _gate_after(changed, before), _gate(changed)
+    counts = lambda result: {o.name: o.unexpected_count for o in result.failed if o.name.endswith("unique")}
+    assert counts(incremental) and counts(incremental) == counts(full)
+    assert incremental.rows_checked["claims"] < claims.height
+
+
 def test_a_staged_table_is_published_as_its_file_and_an_edited_one_is_written_anew(tables, tmp_path):
     from warehouse.publish import _write_parquet
 
