@@ -72,7 +72,7 @@ def _with_document_facts(frame: pl.DataFrame, documents: pl.DataFrame) -> pl.Dat
 def recomputed_matrix_counts(claims: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Counts recomputed straight from claims, independently of transforms.summarise: documents are
     counted as distinct 64-bit hashes of doc_id (0.3 s instead of 0.75 over 4.4 million claims; two of
-    a cell's documents colliding, about 1 in 10^9 at 100,000, would fail the check, never pass it)."""
+    a cell's documents colliding, under 1 in 10^9 at 100,000, would fail the check, never pass it)."""
     asserted = claims.lazy().filter(~pl.col("negated"))
     return asserted.group_by(["subject", "attribute", "value"]).agg(
         pl.len().cast(pl.Int64).alias("n_claims_recomputed"),
