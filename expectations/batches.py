@@ -120,7 +120,9 @@ def whole_table_batch(whole: Table, expectation: str, kwargs: dict, settled: pl.
     rows = whole.lazy()
     if expectation in UNIQUENESS_EXPECTATIONS:
         columns = [kwargs["column"]] if "column" in kwargs else list(kwargs["column_list"])
-        if settled is not None and "doc_id" in rows.collect_schema().names():
+        # (a key of several columns without doc_id, which no suite has, is checked over the whole table)
+        narrowable = "doc_id" in columns or len(columns) == 1
+        if settled is not None and narrowable and "doc_id" in rows.collect_schema().names():
             return _repeated_keys_since(rows, columns, settled).to_pandas()
         key_hash = pl.struct(columns).hash()
         hashes = rows.select(key_hash.alias("_key")).collect(engine="streaming").to_series()
@@ -139,18 +141,14 @@ def whole_table_batch(whole: Table, expectation: str, kwargs: dict, settled: pl.
 def _repeated_keys_since(rows: pl.LazyFrame, columns: list[str], settled: pl.DataFrame) -> pl.DataFrame:
     """The rows whose key repeats, given that the rows of the `settled` documents are those a version
     found unique (see `ValidatedBefore`): a repeat then involves a row of another document. A key with
-    doc_id in it repeats within one document, so only the other documents' rows are read; any other key
-    is looked up across the whole table for the keys those rows hold (one column for a single key)."""
+    doc_id in it repeats within one document, so only the other documents' rows are read; a single-column
+    key is looked up across the whole table for the values those rows hold."""
     fresh = rows.filter(~pl.col("doc_id").is_in(settled["doc_id"].implode()))
     if "doc_id" in columns:
         candidates = fresh.select(columns).collect(engine="streaming")
-    elif len(columns) == 1:
+    else:
         keys = fresh.select(columns).collect(engine="streaming").to_series()
         candidates = rows.filter(pl.col(columns[0]).is_in(keys.implode())).select(columns).collect(engine="streaming")
-    else:
-        keys = fresh.select(pl.struct(columns).hash()).collect(engine="streaming").to_series()
-        candidates = rows.filter(pl.struct(columns).hash().is_in(keys.implode())).select(columns).collect(
-            engine="streaming")
     return candidates.filter(pl.struct(columns).is_duplicated())
 
 
@@ -176,9 +174,8 @@ def _settled_documents(table: Table, before: ValidatedBefore | None, same_text: 
     if before is None or same_text is None or name not in before.digests:
         return None
     current = document_digests(table) if digests is None else digests
-    return (current.join(before.digests[name], on=["doc_id", "digest"], how="semi")
-            .join(same_text, on="doc_id", how="semi")
-            .select("doc_id"))
+    unchanged = release.unchanged_documents(before.digests, {name: current})[name]
+    return unchanged.join(same_text, on="doc_id", how="semi")
 
 
 def _rebatched(parts: Iterator[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
