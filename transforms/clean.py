@@ -45,7 +45,7 @@ def paragraph_keys(text: pl.Expr, rules: CleaningRules) -> pl.Expr:
     so that a different header, footer or line wrapping does not hide a copy. (polars' hash is stable
     within a polars version, which is part of the reader version that keeps these keys.)"""
     shortest = rules.near_duplicates["min_paragraph_chars"]
-    paragraph = pl.element().str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    paragraph = pl.element().str.to_lowercase().str.replace_all(_WHITESPACE_TO_COLLAPSE, " ").str.strip_chars()
     return (text.str.split("\n")
             .list.eval(paragraph.filter(paragraph.str.len_chars() >= shortest).hash(seed=0).unique().sort())
             .cast(pl.List(pl.UInt64)))
@@ -92,13 +92,33 @@ def normalise_text(text: pl.Expr, nfc: bool = True) -> pl.Expr:
     cannot denormalise it.
     """
     return (
-        (text.str.normalize("NFC") if nfc else text)
+        (in_nfc(text) if nfc else text)
         .str.replace_all("\r\n?", "\n")
         .str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b]", "")
         .str.replace_all(r"[ \t]+\n", "\n")
         .str.replace_all(r"\n{3,}", "\n\n")
         .str.strip_chars()
     )
+
+
+# Characters that are NFC in any sequence: every one is its own NFC, none is a combining mark and no
+# two compose (checked for every pair with `unicodedata`; Unicode's stability policy keeps it so).
+# Latin with its accents, IPA, spacing modifiers, and the general punctuation of web text (dashes,
+# curly quotes, bullets), but not U+2000/U+2001, whose NFC is U+2002/U+2003.
+_ALWAYS_NFC = r"\x00-\u02ff\u2002-\u206f"
+
+
+def in_nfc(text: pl.Expr) -> pl.Expr:
+    """Unicode NFC, computed only for texts holding a character outside `_ALWAYS_NFC`: the others are
+    NFC already, and normalising them was over half of cleaning (0.42 of 0.74 s for 4,000 articles)."""
+    may_change = text.str.contains(f"[^{_ALWAYS_NFC}]")
+    return pl.coalesce(pl.when(may_change).then(text).str.normalize("NFC"), text)
+
+
+# `\s+` -> " " rewritten to match only where something changes (a run of two, or one whitespace
+# character that is not a space): the same result, without a match at every space (0.15 -> 0.04 s
+# over 4,000 articles)
+_WHITESPACE_TO_COLLAPSE = r"\s{2,}|[^\S ]"
 
 
 FURNITURE_SCHEMA = {"source": pl.String, "origin": pl.String, "rule": pl.String, "lines_dropped": pl.Int64}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.clean import clean_documents
+from transforms.clean import _WHITESPACE_TO_COLLAPSE, clean_documents, in_nfc
 from transforms.extract import extract
 from transforms.ontology import default_ontology
 from transforms.sentences import split_sentences
@@ -52,3 +55,27 @@ def test_any_unicode_text_is_cleaned_without_error(text):
     if documents.height:
         cleaned = documents["text"].item()
         assert "\r" not in cleaned and cleaned == cleaned.strip()
+
+
+# text mixing characters that need NFC (combining marks, U+2000, Hangul jamo, CJK compatibility) with
+# the ones the shortcut trusts (ASCII, accented Latin, curly quotes, dashes, odd spaces)
+_NFC_PROBES = ["e", "\u0301", "\u0308", "\u00e9", "\u2000", "\u2001", "\u2019", "\u2014", "\u00a0", "\u1100", "\u1161",
+               "\uf900", "\u212b", "A", " ", "\n", "\u02ff", "\u0300", "\u2070", "\u206f"]
+nfc_soup = st.lists(st.sampled_from(_NFC_PROBES) | st.characters(), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(nfc_soup, min_size=1, max_size=5))
+def test_nfc_shortcut_equals_nfc(texts):
+    frame = pl.DataFrame({"text": texts})
+    shortcut = frame.select(in_nfc(pl.col("text")))["text"].to_list()
+    assert shortcut == [unicodedata.normalize("NFC", t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([" ", "\t", "\u00a0", "\u2003", "\x0b", "a", "b", "  "]), max_size=20)
+                .map("".join), min_size=1, max_size=5))
+def test_whitespace_collapse_equals_any_run_to_one_space(texts):
+    frame = pl.DataFrame({"text": texts})
+    collapsed = frame.select(pl.col("text").str.replace_all(_WHITESPACE_TO_COLLAPSE, " "))["text"].to_list()
+    assert collapsed == [re.sub(r"\s+", " ", t) for t in texts]
