@@ -14,7 +14,7 @@ SCHEMA_PATH = Path(__file__).parent / "schema.sql"
 # DuckDB's default is 80% of the machine; a refresh shares the process with polars and GX, so the
 # warehouse spills to disk (beside the database file) past this instead of growing the process.
 MEMORY_LIMIT = "2GB"
-# the load copies every document's text and the cached claims within the warehouse: at 1 GB it took the
+# the load copies new documents' text within the warehouse (measured when it copied the cached claims too): at 1 GB it took the
 # same time as at 2 GB (100,000 documents, about 10 s) and peaked at 1.5 GB instead of 2.5
 LOAD_MEMORY_LIMIT = "1GB"
 # the run whose documents and quarantine are in the warehouse now (a run that loaded or inherited them)
@@ -27,10 +27,23 @@ def connect(path: Path, read_only: bool = False, memory_limit: str = MEMORY_LIMI
     con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit})
     try:
         if not read_only:
+            _drop_tables_now_views(con)
             con.execute(SCHEMA_PATH.read_text())
         yield con
     finally:
         con.close()
+
+
+# tables of warehouses from before they became views over the extraction cache (see schema.sql): their
+# rows were copies of cached rows, so nothing is lost
+_NOW_VIEWS = ("claims", "comparisons")
+
+
+def _drop_tables_now_views(con: duckdb.DuckDBPyConnection) -> None:
+    names = ", ".join(f"'{name}'" for name in _NOW_VIEWS)
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                               f"AND table_name IN ({names})").fetchall():
+        con.execute(f"DROP TABLE {name}")
 
 
 @contextmanager
@@ -104,23 +117,13 @@ def load_refresh(con: duckdb.DuckDBPyConnection, run_id: str, documents: pl.Data
     already loaded, or copied from the read cache (see `_load_documents`).
 
     Claims and comparisons are this extractor's cached results for the documents (see
-    `warehouse.cache`), copied inside DuckDB. Only what changed is written: the rows of documents
-    gone or of another extractor version are deleted, those of documents not loaded yet copied in.
-    The rest stay, since a document's cached rows for one version are written once (doc_id is the
-    text's hash, and a version extracts a document once): with 1% of 100,000 documents changed,
-    rewriting 4.4 million claims was most of the load. Returns (n_claims, n_comparisons).
+    `warehouse.cache`): the `claims` and `comparisons` views select them by the documents loaded and
+    the extractor version recorded here, so nothing is copied. Returns (n_claims, n_comparisons).
     """
     with transaction(con):
         _load_documents(con, documents)
-        for table in ("claims", "comparisons"):
-            con.execute(f"DELETE FROM {table} WHERE extractor_version <> ? "
-                        "OR doc_id NOT IN (SELECT doc_id FROM documents)", [extractor_version])
-            # the documents without rows first (few, after a small change), then their cached rows: half
-            # the time of filtering every cached row by `NOT IN` the table's 4.4 million doc_ids
-            con.execute(f"INSERT INTO {table} BY NAME WITH missing AS MATERIALIZED (SELECT doc_id FROM documents "
-                        f"ANTI JOIN (SELECT DISTINCT doc_id FROM {table}) k USING (doc_id)) "
-                        f"SELECT c.* FROM cached_{table} c SEMI JOIN missing m USING (doc_id) "
-                        "WHERE c.extractor_version = ?", [extractor_version])
+        con.execute("DELETE FROM current_extraction")
+        con.execute("INSERT INTO current_extraction VALUES (?)", [extractor_version])
         insert_frame(con, "quarantine", quarantine.with_columns(pl.lit(run_id).alias("run_id")))
         insert_frame(con, "furniture", furniture.with_columns(pl.lit(run_id).alias("run_id"),
                                                               pl.col("lines_dropped").cast(pl.Int64)))
