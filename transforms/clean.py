@@ -29,6 +29,7 @@ CANDIDATE_COLUMNS = [*DOCUMENT_COLUMNS, "paragraph_keys"]
 class CleaningRules:
     furniture: dict[str, str]
     abbreviations: list[str]
+    abbreviations_before_numbers: list[str]
     max_document_chars: int
     near_duplicates: dict[str, float]
 
@@ -36,7 +37,8 @@ class CleaningRules:
 @lru_cache(maxsize=1)
 def cleaning_rules(path: Path = CLEANING_PATH) -> CleaningRules:
     raw = yaml.safe_load(path.read_bytes())
-    return CleaningRules(raw["furniture"], list(raw["abbreviations"]), int(raw["max_document_chars"]),
+    return CleaningRules(raw["furniture"], list(raw["abbreviations"]),
+                         list(raw["abbreviations_before_numbers"]), int(raw["max_document_chars"]),
                          dict(raw["near_duplicates"]))
 
 

@@ -74,7 +74,8 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role").is_in(["subject", "class_noun"])), cues, sentences, parents)
     groups = pl.concat([groups, question_topics(groups, sentences, cues)]).sort([*SENTENCE_KEY, "g_start"])
-    values = resolve_context(entities.filter(pl.col("role").is_in(["value", "implied"])), contexts)
+    values = resolve_context(entities.filter(pl.col("role").is_in(["value", "implied"])), contexts,
+                             ontology.contexts_before_only())
     values = pl.concat([values, apposition_values(groups, ontology.class_values())], how="diagonal_relaxed")
     values = apply_modifiers(values, cues)
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)

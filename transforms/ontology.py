@@ -89,6 +89,11 @@ class Ontology:
     def attributes(self) -> dict[str, dict[str, Any]]:
         return self.raw["attributes"]
 
+    def contexts_before_only(self) -> list[str]:
+        """Context groups that count only before the value they qualify (`side: before`): "three
+        8-hour sessions" is a count of sessions, "sessions supervised by two therapists" is not."""
+        return sorted(name for name, spec in self.raw["contexts"].items() if spec.get("side") == "before")
+
     def allowed_values(self) -> dict[str, list[str]]:
         """Attribute id -> the value ids it admits (value aliases folded into their target)."""
         allowed: dict[str, list[str]] = {}
@@ -325,6 +330,9 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
             for group in [needs, *_group_names(vspec.get("excludes")), *_group_names(spec.get("excludes"))]:
                 if group and group not in raw["contexts"]:
                     raise OntologyError(f"{attribute}.{vid}: unknown context group {group!r}")
+    for group, spec in raw["contexts"].items():
+        if spec.get("side", "before") != "before":
+            raise OntologyError(f"context {group}: `side` can only be before, not {spec['side']!r}")
     for subject, spec in raw["subjects"].items():
         for implied in spec.get("implies", []):
             if implied["attribute"] not in raw["attributes"]:

@@ -2,11 +2,13 @@
 
 Boundaries: a line break (headings, bullets and list items are lines of their own) or a
 terminal mark followed by space and a character that is not a lower-case letter. Known
-abbreviations and list numbers ("1.") are protected first by swapping their full stop for a
-placeholder of the same length, so offsets never move.
+abbreviations (some only before a number: "No. 5") and list numbers ("1.") are protected first by
+swapping their full stop for a placeholder of the same length, so offsets never move.
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -33,9 +35,11 @@ def split_sentences(documents: pl.DataFrame, rules: CleaningRules | None = None)
     """
     rules = rules or cleaning_rules()
     protected_abbreviations = [a.replace(".", _PROTECT) for a in rules.abbreviations]
+    before_number = "|".join(re.escape(a.removesuffix(".")) for a in rules.abbreviations_before_numbers) or "(?!)"
     marked = (
         pl.col("text")
         .str.replace_many(rules.abbreviations, protected_abbreviations)
+        .str.replace_all(rf"\b({before_number})\.([ \t]*\d)", "${1}" + _PROTECT + "${2}")
         .str.replace_all(_LIST_NUMBER, "${1}" + _PROTECT + "${2}")
         .str.replace_all(_BOUNDARY, "${1}" + _SPLIT + "${2}${3}")
         .str.replace_all("\n", "\n" + _SPLIT)

@@ -833,3 +833,32 @@ def test_what_was_taken_before_is_not_the_topic_and_a_benefit_still_present_last
                    "faded after a week or two.")
     assert ("ketamine", "duration", "transient") in facts and not {f for f in facts if f[0] == "ssri"}
     assert ("esketamine", "duration", "months") in _facts("Esketamine's advantage was still present at 32 weeks.")
+
+
+def test_times_in_a_schedule_or_kinds_of_day_are_no_onset():
+    """"two sessions a week" is a frequency and "the off days" a kind of day: neither says how soon
+    the benefit comes."""
+    assert not {f for f in _facts("Ketamine treatment typically begins with two sessions a week.")
+                if f[1] == "onset"}
+    assert not {f for f in _facts("I noticed I started wanting ketamine on the off days.") if f[1] == "onset"}
+    assert ("ssri", "onset", "weeks") in _facts("With an SSRI you wait six to eight weeks before you know it works.")
+
+
+def test_a_count_before_the_session_noun_says_several_sessions():
+    assert ("mdma", "regimen", "multiple_sessions") in _facts(
+        "MDMA was given to each participant in three 8-hour experimental sessions.")
+    assert ("mdma", "legal_status", "investigational") not in _facts(
+        "MDMA was given to each participant in three 8-hour experimental sessions.")
+    assert ("mdma", "regimen", "multiple_sessions") not in _facts("MDMA was given in sessions supervised by two therapists.")
+
+
+def test_a_regulator_named_apart_from_its_approval():
+    assert ("esketamine", "legal_status", "fda_approved") in _facts(
+        "The U.S. Food and Drug Administration on Tuesday approved the nasal spray Spravato.")
+
+
+def test_lozenges_are_held_under_the_tongue_and_harms_graded_mild_are_no_benefit_duration():
+    assert ("ketamine", "route", "oral") not in _facts("The clinic mails you ketamine lozenges.")
+    assert ("ketamine", "route", "sublingual") in _facts("The clinic mails you ketamine lozenges.")
+    assert ("mdma", "duration", "transient") not in _facts(
+        "Adverse events with MDMA included nausea and decreased appetite; these were mostly mild and transient.")

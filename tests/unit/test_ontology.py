@@ -55,3 +55,12 @@ def test_needs_names_one_context_group(tmp_path):
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(OntologyError, match="names one context group"):
         load_ontology(path, VOCABULARY_PATH)
+
+
+def test_a_context_side_other_than_before_is_rejected(tmp_path):
+    raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
+    raw["contexts"]["session_count"]["side"] = "after"
+    path = tmp_path / "ontology.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(OntologyError, match="session_count"):
+        load_ontology(path, VOCABULARY_PATH)

@@ -23,6 +23,13 @@ def test_abbreviations_and_list_numbers_do_not_split():
         "Rapid Onset: Ketamine acts fast.", "Safety: It is safe."]
 
 
+def test_a_number_abbreviation_holds_only_before_a_number():
+    """"No." before a number is an abbreviation; an answer "No." ends its sentence (which would
+    otherwise negate the next)."""
+    assert _texts("See trial No. 3 and pp. 12-14. No. Psilocybin remains illegal.") == [
+        "See trial No. 3 and pp. 12-14.", "No.", "Psilocybin remains illegal."]
+
+
 def test_lower_case_after_stop_does_not_split_and_decimals_stay():
     assert _texts("Doses of 0.5 mg/kg are used. approx. half respond.") == [
         "Doses of 0.5 mg/kg are used. approx. half respond."]
