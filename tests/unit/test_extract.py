@@ -862,3 +862,18 @@ def test_lozenges_are_held_under_the_tongue_and_harms_graded_mild_are_no_benefit
     assert ("ketamine", "route", "sublingual") in _facts("The clinic mails you ketamine lozenges.")
     assert ("mdma", "duration", "transient") not in _facts(
         "Adverse events with MDMA included nausea and decreased appetite; these were mostly mild and transient.")
+
+
+def test_a_time_after_the_dose_is_an_onset_and_a_time_since_ingestion_is_not():
+    facts = _facts("A trial found that ayahuasca improved depression one day after a single dose, "
+                   "which persisted for at least a week.")
+    assert ("dmt", "onset", "days") in facts and ("dmt", "duration", "days") not in facts
+    assert not {f for f in _facts("The effects of ayahuasca usually begin within an hour of ingestion.")
+                if f[1] == "onset"}
+
+
+def test_more_reports_of_a_harm_than_the_other_side_is_a_side_effect_comparison():
+    extraction = extract(docs_frame("Escitalopram was associated with more reports of sexual dysfunction and "
+                                    "drowsiness than psilocybin."))
+    assert ("ssri", "side_effect", "higher_than", "psilocybin") in {
+        r[:4] for r in extraction.comparisons.select("subject", "attribute", "relation", "object").rows()}
