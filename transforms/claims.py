@@ -13,6 +13,8 @@ Every step is a join over mention frames (no loop per sentence):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from transforms.ontology import OUTSIDE_SUBJECT
@@ -106,7 +108,7 @@ def closely_after(end: str, reach: int = _COMPLEMENT_REACH, start: str = "start"
             & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
 
 
-def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame, before_only: list[str] = ()) -> pl.DataFrame:
+def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame, before_only: Sequence[str] = ()) -> pl.DataFrame:
     """Keep, per value mention, the readings whose context holds; nearest satisfied context wins.
     A group in `before_only` counts only where it ends before the value starts."""
     values = values.with_columns(pl.int_range(pl.len()).alias("_cand"))
@@ -120,7 +122,8 @@ def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame, before_only: l
     needs = (
         values.filter(pl.col("needs").is_not_null())
         .join(ctx, left_on=[*SENTENCE_KEY, "needs"], right_on=[*SENTENCE_KEY, "group"])
-        .filter((gap <= pl.col("c_window")) & ~(pl.col("needs").is_in(before_only) & (pl.col("c_start") >= pl.col("end"))))
+        .filter((gap <= pl.col("c_window"))
+                & ~(pl.col("needs").is_in(list(before_only)) & (pl.col("c_start") >= pl.col("end"))))
         .group_by("_cand")
         .agg(ranked.min().alias("_distance"))
     )
@@ -131,7 +134,7 @@ def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame, before_only: l
         .join(ctx, left_on=[*SENTENCE_KEY, "excludes"], right_on=[*SENTENCE_KEY, "group"])
         # a value's own words never rule it out ("dissociative symptoms" is no illness's symptoms)
         .filter((gap <= pl.col("c_window")) & ~((pl.col("c_start") >= pl.col("start")) & (pl.col("c_end") <= pl.col("end")))
-                & ~(pl.col("excludes").is_in(before_only) & (pl.col("c_start") >= pl.col("end"))))
+                & ~(pl.col("excludes").is_in(list(before_only)) & (pl.col("c_start") >= pl.col("end"))))
         .select("_cand")
         .unique()
     )
