@@ -8,8 +8,6 @@ swapping their full stop for a placeholder of the same length, so offsets never 
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from transforms.clean import CleaningRules, cleaning_rules
@@ -34,12 +32,14 @@ def split_sentences(documents: pl.DataFrame, rules: CleaningRules | None = None)
     matching (same length, see `transforms.textfold`).
     """
     rules = rules or cleaning_rules()
-    protected_abbreviations = [a.replace(".", _PROTECT) for a in rules.abbreviations]
-    before_number = "|".join(re.escape(a.removesuffix(".")) for a in rules.abbreviations_before_numbers) or "(?!)"
+    # an abbreviation that holds only before a number is one more literal per digit ("No. 5", "No.5"),
+    # in the same single pass as the others
+    abbreviations = rules.abbreviations + [f"{a}{space}{digit}" for a in rules.abbreviations_before_numbers
+                                           for space in ("", " ") for digit in "0123456789"]
+    protected_abbreviations = [a.replace(".", _PROTECT) for a in abbreviations]
     marked = (
         pl.col("text")
-        .str.replace_many(rules.abbreviations, protected_abbreviations)
-        .str.replace_all(rf"\b({before_number})\.([ \t]*\d)", "${1}" + _PROTECT + "${2}")
+        .str.replace_many(abbreviations, protected_abbreviations)
         .str.replace_all(_LIST_NUMBER, "${1}" + _PROTECT + "${2}")
         .str.replace_all(_BOUNDARY, "${1}" + _SPLIT + "${2}${3}")
         .str.replace_all("\n", "\n" + _SPLIT)

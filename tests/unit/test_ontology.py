@@ -26,13 +26,18 @@ def test_lexicon_phrases_are_folded_and_non_empty():
         assert all(p.strip() == p for p in phrases if p.strip(" -()").isalnum())
 
 
+def _load_edited(tmp_path, raw: dict):
+    """Load an edited copy of the ontology (the checks run on loading)."""
+    path = tmp_path / "ontology.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return load_ontology(path, VOCABULARY_PATH)
+
+
 def test_unknown_context_group_is_rejected(tmp_path):
     raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
     raw["attributes"]["onset"]["needs"] = "no_such_group"
-    path = tmp_path / "ontology.yaml"
-    path.write_text(yaml.safe_dump(raw))
     with pytest.raises(OntologyError, match="no_such_group"):
-        load_ontology(path, VOCABULARY_PATH)
+        _load_edited(tmp_path, raw)
 
 
 @pytest.mark.parametrize("where", ["value_list", "numeric_spans"])
@@ -42,25 +47,19 @@ def test_unknown_context_group_in_a_list_is_rejected(tmp_path, where):
         raw["attributes"]["onset"]["excludes"] = ["not_onset", "no_such_group"]
     else:
         raw["numeric_time_spans"]["excludes"] = ["no_such_group"]
-    path = tmp_path / "ontology.yaml"
-    path.write_text(yaml.safe_dump(raw))
     with pytest.raises(OntologyError, match="no_such_group"):
-        load_ontology(path, VOCABULARY_PATH)
+        _load_edited(tmp_path, raw)
 
 
 def test_needs_names_one_context_group(tmp_path):
     raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
     raw["attributes"]["duration"]["needs"] = ["duration_time", "onset_time"]
-    path = tmp_path / "ontology.yaml"
-    path.write_text(yaml.safe_dump(raw))
     with pytest.raises(OntologyError, match="names one context group"):
-        load_ontology(path, VOCABULARY_PATH)
+        _load_edited(tmp_path, raw)
 
 
 def test_a_context_side_other_than_before_is_rejected(tmp_path):
     raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
     raw["contexts"]["session_count"]["side"] = "after"
-    path = tmp_path / "ontology.yaml"
-    path.write_text(yaml.safe_dump(raw))
     with pytest.raises(OntologyError, match="session_count"):
-        load_ontology(path, VOCABULARY_PATH)
+        _load_edited(tmp_path, raw)
