@@ -8,6 +8,10 @@ VENV   := .venv
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
+# compile every installed module once, at install: a machine that sets PYTHONDONTWRITEBYTECODE (this one
+# does) otherwise compiles Prefect, polars and Great Expectations from source in every process it starts
+# (importing Great Expectations took 9.4 s without bytecode, 5.1 s with it; Prefect and polars 3.8 -> 2.1 s)
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test env test-env bench clean
 
