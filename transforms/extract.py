@@ -13,7 +13,7 @@ from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values,
                                resolve_context, subject_groups)
 from transforms.comparisons import find_comparisons
 from transforms.ids import stable_ids
-from transforms.mentions import find_mentions
+from transforms.mentions import find_mentions, with_word_view
 from transforms.ontology import OUTSIDE_SUBJECT, Ontology, default_ontology
 from transforms.sentences import split_sentences
 
@@ -63,6 +63,7 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     doc_ids = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_no"), "doc_id")
     numbered = documents.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc_id"), "text")
     sentences = split_sentences(numbered).with_row_index("sid").with_columns(pl.col("sid").cast(pl.Int64))
+    sentences = with_word_view(sentences)      # both lexicon scans below read it
     entities = find_mentions(sentences, ontology.entity_lexicon).drop("layer")
     # contexts and cues only shape subjects and values: look for them where there are some (and in
     # questions, whose pronouns may name the page's topic)

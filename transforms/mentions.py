@@ -33,6 +33,20 @@ _POSITION_BITS = 20   # sentences up to ~1M characters
 _LENGTH_BITS = 10     # phrases up to 1023 characters
 
 
+WORD_VIEW = "word_view"
+
+
+def word_view(folded: pl.Expr) -> pl.Expr:
+    """The word view of folded text: " " + every character but a-z and 0-9 as a space + " "."""
+    return (pl.lit(" ") + folded.str.replace_many(_NON_WORD_CHARS, [" "] * len(_NON_WORD_CHARS))
+            + pl.lit(" ")).alias(WORD_VIEW)
+
+
+def with_word_view(sentences: pl.DataFrame) -> pl.DataFrame:
+    """Sentences with their word view as a column: scanning them for several lexicons builds it once."""
+    return sentences.with_columns(word_view(pl.col("folded")))
+
+
 def find_mentions(sentences: pl.DataFrame, lexicon: pl.DataFrame) -> pl.DataFrame:
     """sentences(doc_id, sentence_no, folded) x lexicon(phrase, layer, ...) -> mentions with start/end.
 
@@ -55,14 +69,12 @@ def find_mentions(sentences: pl.DataFrame, lexicon: pl.DataFrame) -> pl.DataFram
     if sentences.is_empty() or not (word_patterns or punct_patterns):
         return _empty(lexicon, sentences)
 
-    # the word view is built once, then scanned twice (matched phrases, their offsets)
-    views = sentences.select(
-        pl.col("folded"),
-        (pl.lit(" ") + pl.col("folded").str.replace_many(_NON_WORD_CHARS, [" "] * len(_NON_WORD_CHARS))
-         + pl.lit(" ")).alias("_words"),
-    )
+    # the word view is built once (or given: see `with_word_view`), then scanned twice (matched phrases,
+    # their offsets)
+    views = sentences.select(pl.col("folded"), pl.col(WORD_VIEW) if WORD_VIEW in sentences.columns
+                             else word_view(pl.col("folded")))
     found = []
-    for patterns, text, pad in ((word_patterns, pl.col("_words"), 2), (punct_patterns, pl.col("folded"), 0)):
+    for patterns, text, pad in ((word_patterns, pl.col(WORD_VIEW), 2), (punct_patterns, pl.col("folded"), 0)):
         if not patterns:
             continue
         found.append(

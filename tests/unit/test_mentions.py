@@ -1,7 +1,7 @@
 import polars as pl
 
 from tests.conftest import docs_frame
-from transforms.mentions import find_mentions
+from transforms.mentions import find_mentions, with_word_view
 from transforms.sentences import split_sentences
 
 
@@ -21,3 +21,11 @@ def test_offsets_are_characters_after_non_ascii_text():
     found = find_mentions(sentences, _lexicon("ketamine"))
     start = found["start"].item()
     assert text[start:start + len("ketamine")] == "ketamine"
+
+
+def test_a_word_view_built_beforehand_finds_the_same_mentions():
+    sentences = split_sentences(docs_frame("Well-tolerated (mostly); ketamine, then psilocybin. No ketamines here!"))
+    lexicon = _lexicon("well tolerated", "ketamine", "psilocybin", ";")
+    built_here = find_mentions(sentences, lexicon)
+    assert built_here.height == 4
+    assert find_mentions(with_word_view(sentences), lexicon).equals(built_here)
