@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -202,9 +203,8 @@ def extract_task(documents: pl.DataFrame) -> tuple[pl.DataFrame, Extraction, pl.
 
 
 @task(cache_policy=NO_CACHE)
-def store_task(home: Home, extracted: pl.DataFrame, extraction: Extraction) -> None:
-    with connect(home.warehouse) as con:
-        store_extraction(con, extracted, extraction.claims, extraction.comparisons, current_extractor_version())
+def store_task(con: duckdb.DuckDBPyConnection, extracted: pl.DataFrame, extraction: Extraction) -> None:
+    store_extraction(con, extracted, extraction.claims, extraction.comparisons, current_extractor_version())
 
 
 def _released(futures: list[PrefectFuture]) -> Iterator:
@@ -242,26 +242,32 @@ def _extract_and_store(home: Home, batches: Iterator[pl.DataFrame], ahead: int) 
     reference cycles: it is freed only by Python's cyclic collector, which the extraction (native polars
     work, few Python objects) rarely triggers. Without a collection every `COLLECT_EVERY` batches the
     process grew by 1.4 GB over the 50 batches of 100,000 documents (about 30 MB a batch); one full
-    collection costs about 0.3 s. Returns the documents the extractor failed on."""
+    collection costs about 0.3 s.
+
+    Every batch is stored through one connection, held open for the whole loop: a connection per batch
+    checkpointed the warehouse at each close and read the growing cache again at each opening (30
+    batches of 2,000 documents: 28.3 s of storing against 15.7 s). Returns the documents the extractor
+    failed on."""
     pending: deque[PrefectFuture] = deque()
     failures = []
     stored = 0
 
-    def store_oldest() -> None:
+    def store_oldest(con: duckdb.DuckDBPyConnection) -> None:
         nonlocal stored
         extracted, extraction, failed = pending.popleft().result()
-        store_task(home, extracted, extraction)
+        store_task(con, extracted, extraction)
         failures.append(failed)
         stored += 1
         if stored % COLLECT_EVERY == 0:
             gc.collect()
 
-    for batch in batches:
-        pending.append(extract_task.submit(batch))
-        if len(pending) > ahead:
-            store_oldest()
-    while pending:
-        store_oldest()
+    with connect(home.warehouse) as con:
+        for batch in batches:
+            pending.append(extract_task.submit(batch))
+            if len(pending) > ahead:
+                store_oldest(con)
+        while pending:
+            store_oldest(con)
     gc.collect()
     return concat_frames(failures, FAILURE_SCHEMA)
 
