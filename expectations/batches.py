@@ -106,7 +106,7 @@ def whole_table_batch(whole: Table, expectation: str, kwargs: dict, settled: pl.
     """The pandas batch on which GX's verdict and unexpected count for one whole-table expectation are
     what they would be on all of `whole`, reduced in polars first: keys unique -> only the rows whose
     key occurs twice or more (every row GX could count, with the rows it repeats); distinct values ->
-    the distinct values; row counts -> a one-byte column of as many rows; a mean -> its column.
+    the distinct values; row counts -> a one-byte column of as many rows; a mean -> one row holding it.
 
     On a 100,000-document release GX hashed millions of key tuples in pandas for a verdict almost
     always reached on an empty frame. Keys are found repeated by a 64-bit hash of each row's key first,
@@ -135,7 +135,19 @@ def whole_table_batch(whole: Table, expectation: str, kwargs: dict, settled: pl.
         return pd.DataFrame({"row": np.zeros(row_count(whole), dtype=np.int8)})
     if expectation == "ExpectColumnDistinctValuesToContainSet":
         return rows.select(pl.col(kwargs["column"]).unique()).collect(engine="streaming").to_pandas()
+    if expectation == "ExpectColumnMeanToBeBetween":
+        return _column_mean(rows, kwargs["column"]).to_pandas()
     return rows.select(kwargs["column"]).collect(engine="streaming").to_pandas()
+
+
+def _column_mean(rows: pl.LazyFrame, column: str) -> pl.DataFrame:
+    """The column's mean as a column of one row, whose mean it is (no rows: the empty column). GX's
+    pandas mean first tests every value for `decimal.Decimal` in a Python loop: over the 4.4 million
+    claims of a 100,000-document release, its two mean checks took 3-6 s of the gate."""
+    summary = rows.select(pl.col(column).mean().alias("_mean"), pl.len().alias("_rows")).collect(engine="streaming")
+    if summary["_rows"].item() == 0:
+        return rows.select(column).head(0).collect()
+    return summary.select(pl.col("_mean").cast(pl.Float64).alias(column))
 
 
 def _repeated_keys_since(rows: pl.LazyFrame, columns: list[str], settled: pl.DataFrame) -> pl.DataFrame:
@@ -176,6 +188,28 @@ def _settled_documents(table: Table, before: ValidatedBefore | None, same_text: 
     current = document_digests(table) if digests is None else digests
     unchanged = release.unchanged_documents(before.digests, {name: current})[name]
     return unchanged.join(same_text, on="doc_id", how="semi")
+
+
+def _unsettled_slices(table: Table, settled: pl.DataFrame | None) -> Iterator[pl.DataFrame]:
+    """The rows of the documents not `settled`, slice by slice (at least one slice, possibly empty).
+
+    Of a lazy scan (the staged claims), the doc_id column is read first, and only the slices holding
+    unsettled rows are read whole: after a refresh that changed 1% of 100,000 documents, reading every
+    slice to keep 1% of its rows took 0.9 s of the gate."""
+    if settled is None:
+        yield from slices(table)
+        return
+    unsettled = ~pl.col("doc_id").is_in(settled["doc_id"].implode())
+    if isinstance(table, pl.DataFrame):
+        yield table.filter(unsettled)
+        return
+    rows = release.ROWS_PER_SLICE
+    positions = (table.select("doc_id").with_row_index("_position").filter(unsettled)
+                 .select((pl.col("_position") // rows).unique().sort()).collect(engine="streaming").to_series())
+    if positions.is_empty():
+        yield table.head(0).collect()
+    for number in positions:
+        yield table.slice(number * rows, rows).collect().filter(unsettled)
 
 
 def _rebatched(parts: Iterator[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
@@ -226,8 +260,7 @@ def validation_frames(tables: dict[str, Table], con: duckdb.DuckDBPyConnection |
         settled = _settled_documents(table, before, same_text, name, (digests or {}).get(name))
 
         def row_slices(name=name, table=table, settled=settled) -> Iterator[pd.DataFrame]:
-            parts = (part if settled is None else part.join(settled, on="doc_id", how="anti") for part in slices(table))
-            for batch in _rebatched(parts, release.ROWS_PER_SLICE):
+            for batch in _rebatched(_unsettled_slices(table, settled), release.ROWS_PER_SLICE):
                 yield _row_frame(name, batch, documents, texts).to_pandas()
 
         sliced[name] = SlicedTable(

@@ -9,11 +9,10 @@ import polars as pl
 from expectations.batches import ValidatedBefore, validation_frames
 from expectations.gate import GateResult, previous_statistics, row_checks_fingerprint, run_gate, whole_table_columns
 from expectations.suites import build_checks
-from transforms.digests import document_digests
 from transforms.ontology import Ontology
 from warehouse.home import Home
 from warehouse.publish import read_catalog
-from warehouse.release import DIGESTED_TABLES, Table, kept_digests
+from warehouse.release import Table, kept_digests
 from warehouse.store import connect
 
 
@@ -29,7 +28,7 @@ def latest_statistics(home: Home) -> dict | None:
 def validated_before(home: Home, row_checks: str) -> ValidatedBefore | None:
     """The latest version's documents and per-document digests when its gate ran these same row checks
     (anything unreadable: None, and every row is checked). The digests come from the version's
-    `validation/document_digests.parquet` (`warehouse.release.DIGESTS_FILE`), or from its rows when it has none."""
+    `validation/document_digests.parquet` (see `warehouse.release.kept_digests`)."""
     latest = read_catalog(home).get("latest")
     if not latest:
         return None
@@ -39,8 +38,7 @@ def validated_before(home: Home, row_checks: str) -> ValidatedBefore | None:
         if summary.get("row_checks") != row_checks or not summary.get("success"):
             return None
         documents = pl.read_parquet(folder / "documents.parquet", columns=["doc_id", "n_chars"])
-        digests = kept_digests(folder) or {name: document_digests(pl.scan_parquet(folder / f"{name}.parquet"))
-                                           for name in DIGESTED_TABLES}
+        digests = kept_digests(folder)
     except (OSError, ValueError, pl.exceptions.PolarsError):
         return None
     return ValidatedBefore(latest, documents, digests)

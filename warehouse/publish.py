@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.digests import DIGEST_SCHEME
 from transforms.ontology import Ontology
 from warehouse.card import render_card
 from warehouse.chart import render_support_svg
@@ -204,7 +205,19 @@ def pending_version(home: Home, tables: dict[str, pl.DataFrame], metadata: dict,
     """The version these tables would be published as, or None when they equal `latest`
     (then neither validation nor publishing has anything to do)."""
     catalog = read_catalog(home)
-    return next_version(_entry(catalog, catalog.get("latest")), tables, metadata_fingerprint(metadata), fingerprint)
+    return next_version(_comparable(home, _entry(catalog, catalog.get("latest"))), tables,
+                        metadata_fingerprint(metadata), fingerprint)
+
+
+def _comparable(home: Home, entry: dict | None) -> dict | None:
+    """A catalog entry whose data fingerprint can be compared with a new one: one recorded under another
+    digest scheme (`transforms.digests`) is restated from the version's published files, so that a new
+    scheme alone never makes a new version."""
+    if entry is None or entry.get("digest_scheme") == DIGEST_SCHEME:
+        return entry
+    folder = home.published / entry["path"]
+    tables = {name: pl.scan_parquet(folder / f"{name}.parquet") for name in PUBLISHED_TABLES}
+    return {**entry, "data_fingerprint": data_fingerprint(tables, kept_digests(folder))}
 
 
 def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, validation: dict,
@@ -218,7 +231,7 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     home.create()
     catalog = read_catalog(home)
     sweep_incoming(home, catalog)
-    latest = _entry(catalog, catalog.get("latest"))
+    latest = _comparable(home, _entry(catalog, catalog.get("latest")))
     metadata = {**metadata, "data_fingerprint": fingerprint or data_fingerprint(tables),
                 "schema_fingerprint": schema_fingerprint(tables)}
     versions_fingerprint = metadata_fingerprint(metadata)
@@ -274,8 +287,8 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     os.rename(incoming, final)
     catalog["versions"].append({
         "version": version, "created_at": created_at, "path": version,
-        "data_fingerprint": metadata["data_fingerprint"], "schema_fingerprint": metadata["schema_fingerprint"],
-        "metadata_fingerprint": versions_fingerprint, "schema": schema_of(tables),
+        "data_fingerprint": metadata["data_fingerprint"], "digest_scheme": DIGEST_SCHEME,
+        "schema_fingerprint": metadata["schema_fingerprint"], "metadata_fingerprint": versions_fingerprint, "schema": schema_of(tables),
         "counts": {name: row_count(tables[name]) for name in PUBLISHED_TABLES},
         "validation": {"success": validation.get("success"), "warnings": len(validation.get("warnings", []))},
         "changes": summary_line(changes), "previous": previous_version,

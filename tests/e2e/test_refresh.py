@@ -16,7 +16,7 @@ import pytest
 from flows.refresh import refresh
 from transforms.digests import document_digests
 from warehouse.home import Home
-from warehouse.release import DIGESTED_TABLES, PUBLISHED_TABLES, data_fingerprint
+from warehouse.release import DIGESTED_TABLES, PUBLISHED_TABLES, data_fingerprint, kept_digests
 
 CONTRACT = {
     "documents": ["doc_id", "source", "title", "content_type", "n_chars", "retrieved_at"],
@@ -82,6 +82,30 @@ def test_the_recorded_fingerprint_is_that_of_the_published_files_and_digests_are
     for name in DIGESTED_TABLES:
         from_rows = document_digests(tables[name]).sort("doc_id")
         assert kept.filter(pl.col("table") == name).drop("table").sort("doc_id").equals(from_rows), name
+
+
+def test_a_version_digested_under_an_older_scheme_is_compared_by_its_rows(tmp_path, seeds_dir):
+    """Digests kept under another scheme are recomputed from the version's rows, and its recorded
+    fingerprint restated: the same data refreshed again publishes nothing."""
+    home = tmp_path / "home"
+    first = refresh(sources=[str(seeds_dir)], home=str(home))
+    folder = home / "published" / first.version
+    kept_file = folder / "validation" / "document_digests.parquet"
+    current = pl.read_parquet(kept_file)
+    kept_file.chmod(0o644)
+    current.with_columns(pl.col("digest").str.replace(r"^[^:]+:", "")).write_parquet(kept_file)   # no scheme named
+    catalog = _catalog(home)
+    entry = catalog["versions"][0]
+    entry.pop("digest_scheme")
+    entry["data_fingerprint"] = "0" * 64                      # as an older scheme gave it
+    (home / "published" / "catalog.json").write_text(json.dumps(catalog))
+
+    for name in DIGESTED_TABLES:
+        assert kept_digests(folder)[name].sort("doc_id").equals(
+            current.filter(pl.col("table") == name).drop("table").sort("doc_id")), name
+    again = refresh(sources=[str(seeds_dir)], home=str(home), force=True)
+    assert (again.outcome, again.version) == ("unchanged", first.version)
+    assert [v["version"] for v in _catalog(home)["versions"]] == [first.version]
 
 
 def test_unchanged_refresh_publishes_nothing(published_seeds, seeds_dir):

@@ -149,3 +149,21 @@ def test_a_staged_table_is_published_as_its_file_and_an_edited_one_is_written_an
     assert release.staged_file(edited) is None and release.staged_file(tables["claims"]) is None
     _write_parquet(edited, tmp_path / "edited.parquet")
     assert pl.read_parquet(tmp_path / "edited.parquet").equals(staged.collect().head(2))
+
+
+@pytest.mark.parametrize("n_settled", [0, 1, 2, 3])
+def test_only_rows_of_unsettled_documents_are_sliced_from_a_staged_scan(tables, tmp_path, n_settled):
+    """Of a lazy scan, only the slices holding unsettled rows are read; what they yield is exactly the
+    unsettled rows, whatever the order of the rows in the file."""
+    from expectations.batches import _unsettled_slices
+
+    claims = tables["claims"].collect().sample(fraction=1.0, shuffle=True, seed=3)   # documents interleaved
+    claims.write_parquet(tmp_path / "claims.parquet")
+    scan = pl.scan_parquet(tmp_path / "claims.parquet")
+    settled = tables["documents"].select("doc_id").head(n_settled)
+    parts = list(_unsettled_slices(scan, settled))
+    expected = claims.join(settled, on="doc_id", how="anti")
+    assert parts, "at least one (possibly empty) slice"
+    assert pl.concat(parts).sort("claim_id").equals(expected.sort("claim_id"))
+    assert all(part.height <= release.ROWS_PER_SLICE for part in parts)
+    assert list(_unsettled_slices(claims, settled))[0].sort("claim_id").equals(expected.sort("claim_id"))

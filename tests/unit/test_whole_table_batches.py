@@ -28,6 +28,11 @@ FRAMES = {
     "nulls": {"id": [1, None, None, 2], "doc": ["x", None, None, "x"], "value": [None, None, None, "a"],
               "flag": [False, False, True, False]},
     "empty": {"id": [], "doc": [], "value": [], "flag": []},
+    # a mean exactly at the bound, and one just above it
+    "mean_at_bound": {"id": [1, 2, 3, 4], "doc": ["x", "x", "y", "y"], "value": ["a", "b", "a", "b"],
+                      "flag": [True, False, True, False]},
+    "mean_above_bound": {"id": [1, 2, 3, 4, 5, 6, 7], "doc": list("xxxyyyz"), "value": list("abababa"),
+                         "flag": [True, False, True, False, True, False, True]},
 }
 
 
