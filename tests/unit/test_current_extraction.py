@@ -76,3 +76,15 @@ def test_a_warehouse_with_claims_tables_opens_with_views(tmp_path):
         assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
     with connect(path) as con:                    # and opens again as it is
         assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
+
+
+def test_storing_a_document_again_replaces_its_results_and_no_other(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        _store(con, ["a", "c"], "x-1")
+        _store(con, ["b"], "x-1")                  # none of these stored before: nothing replaced
+        again = _store(con, ["c"], "x-1")          # stored before: replaced, not doubled
+        cached = con.execute("SELECT doc_id, count(*) FROM cached_claims GROUP BY doc_id ORDER BY doc_id").fetchall()
+        first = {d: n for d, n in cached}
+        assert first["doc-c"] == again.height and set(first) == {"doc-a", "doc-b", "doc-c"}
+        assert con.execute("SELECT count(*) FROM cached_comparisons WHERE doc_id = 'doc-c'").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM extracted_documents").fetchone()[0] == 3
