@@ -87,20 +87,20 @@ def near_duplicates(documents: pl.DataFrame, rules: CleaningRules) -> pl.DataFra
     )
 
 
-def normalise_text(text: pl.Expr, nfc: bool = True) -> pl.Expr:
-    """Unicode NFC, LF line endings, no control characters, no trailing spaces, at most one blank line.
-
-    `nfc=False` skips the NFC pass (the costliest) for text already in NFC: dropping whole lines
-    cannot denormalise it.
-    """
-    return (
-        (in_nfc(text) if nfc else text)
+def normalise_text(text: pl.Expr) -> pl.Expr:
+    """Unicode NFC, LF line endings, no control characters, no trailing spaces, at most one blank line."""
+    return collapse_blank_lines(
+        in_nfc(text)
         .str.replace_all("\r\n?", "\n")
         .str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b]", "")
         .str.replace_all(r"[ \t]+\n", "\n")
-        .str.replace_all(r"\n{3,}", "\n\n")
-        .str.strip_chars()
     )
+
+
+def collapse_blank_lines(text: pl.Expr) -> pl.Expr:
+    """At most one blank line, none at either end: what dropping whole lines of normalised text can
+    undo of its normal form (its lines keep their NFC, their end and their characters)."""
+    return text.str.replace_all(r"\n{3,}", "\n\n").str.strip_chars()
 
 
 # Characters that are NFC in any sequence: every one is its own NFC, none is a combining mark and no
@@ -182,7 +182,7 @@ def clean_batch(raw: pl.DataFrame, rules: CleaningRules | None = None
         raw = raw.with_columns(pl.col("source").alias("origin"))
     normalised = raw.with_columns(normalise_text(pl.col("text")).alias("text"))
     without_furniture, counts = drop_furniture(normalised, rules)
-    docs = without_furniture.with_columns(normalise_text(pl.col("text"), nfc=False).alias("text")).with_columns(
+    docs = without_furniture.with_columns(collapse_blank_lines(pl.col("text")).alias("text")).with_columns(
         pl.col("text").str.len_chars().cast(pl.Int64).alias("n_chars")
     )
     empty = docs.filter(pl.col("n_chars") == 0)

@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.clean import _WHITESPACE_TO_COLLAPSE, clean_documents, in_nfc
+from transforms.clean import _WHITESPACE_TO_COLLAPSE, clean_batch, clean_documents, in_nfc, normalise_text
 from transforms.extract import extract
 from transforms.ontology import default_ontology
 from transforms.sentences import split_sentences
@@ -79,3 +79,19 @@ def test_whitespace_collapse_equals_any_run_to_one_space(texts):
     frame = pl.DataFrame({"text": texts})
     collapsed = frame.select(pl.col("text").str.replace_all(_WHITESPACE_TO_COLLAPSE, " "))["text"].to_list()
     assert collapsed == [re.sub(r"\s+", " ", t) for t in texts]
+
+
+# furniture lines among blank lines, spaces, tabs and carriage returns: dropping them leaves text that
+# only the blank-line collapse can still change
+_LINE_PARTS = ["Advertisement", "Skip to main content", "Comments", "ketamine works", " ", "\t", "\n", "\n\n",
+               "\r\n", "é", "e\u0301", "\u200b"]
+furnished = st.lists(st.sampled_from(_LINE_PARTS) | st.text(max_size=5), max_size=30).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(furnished)
+def test_cleaned_text_is_normalised_text(text):
+    candidates, _, _ = clean_batch(_raw(text))
+    if candidates.height:
+        cleaned = candidates["text"].item()
+        assert pl.select(normalise_text(pl.lit(cleaned))).item() == cleaned
