@@ -144,22 +144,35 @@ def cached_texts(wanted: str) -> str:
 
 
 def _load_documents(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> None:
-    """Make the documents table hold exactly `documents`, writing only rows that differ: a row whose
-    description changed is replaced, one whose doc_id is new is inserted with its text (from the
-    frame, else from the read cache). Kept rows keep their text, since doc_id is the text's hash."""
-    described = [c for c in documents.columns if c != "text"]
+    """Make the documents table hold exactly `documents` (one row per doc_id), writing only what
+    differs: rows whose doc_id is gone are deleted, rows whose description changed (a file read again
+    has a new `retrieved_at`) are updated in place, rows whose doc_id is new are inserted with their
+    text (from the frame, else from the read cache). A kept row keeps its text: doc_id is its hash.
+
+    The text never enters a join: DuckDB cannot tell how many rows a registered frame holds and made
+    it the build side of hash joins, text and all. When every file of 100,000 had been read again (a
+    new reader version), that, and deleting every row to insert it again, went past the load's memory
+    limit (DuckDB: out of memory); the texts to look up in the read cache are those of new rows only."""
+    described = [c for c in documents.columns if c not in ("doc_id", "text")]
     same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM d.{c}" for c in described)
-    con.register("_incoming", documents.to_arrow())
+    con.register("_incoming", documents.drop("text").to_arrow())
     try:
-        con.execute(f"DELETE FROM documents d WHERE NOT EXISTS (SELECT 1 FROM _incoming i WHERE {same})")
-        # the texts looked up in the read cache are only those of rows to insert: looking up every
-        # text-less row (the unchanged 99% of a refresh) and dropping them after took 0.5-1 s at 100,000
-        con.execute("INSERT INTO documents BY NAME WITH fresh AS MATERIALIZED "
-                    "(SELECT i.* FROM _incoming i ANTI JOIN documents d USING (doc_id)) "
-                    "SELECT f.* REPLACE (coalesce(f.text, r.text) AS text) FROM fresh f "
-                    f"LEFT JOIN ({cached_texts('(SELECT doc_id FROM fresh WHERE text IS NULL) w')}) r USING (doc_id)")
+        con.execute("DELETE FROM documents d WHERE d.doc_id NOT IN (SELECT doc_id FROM _incoming)")
+        con.execute(f"UPDATE documents d SET {', '.join(f'{c} = i.{c}' for c in described)} FROM _incoming i "
+                    f"WHERE i.doc_id = d.doc_id AND NOT ({same})")
     finally:
         con.unregister("_incoming")
+    fresh = documents.join(read_table(con, "SELECT doc_id FROM documents"), on="doc_id", how="anti")
+    insert_frame(con, "documents", fresh, keep=pl.col("text").is_not_null())
+    text_less = fresh.filter(pl.col("text").is_null()).drop("text")
+    if text_less.is_empty():
+        return
+    con.register("_text_less", text_less.to_arrow())
+    try:            # a text found nowhere stays null, and the table's NOT NULL refuses the load
+        con.execute("INSERT INTO documents BY NAME SELECT t.*, r.text FROM _text_less t "
+                    f"LEFT JOIN ({cached_texts('_text_less')}) r USING (doc_id)")
+    finally:
+        con.unregister("_text_less")
 
 
 def read_table(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
