@@ -288,7 +288,8 @@ def publish(home: Home, tables: dict[str, pl.DataFrame], ontology: Ontology, val
     catalog["versions"].append({
         "version": version, "created_at": created_at, "path": version,
         "data_fingerprint": metadata["data_fingerprint"], "digest_scheme": DIGEST_SCHEME,
-        "schema_fingerprint": metadata["schema_fingerprint"], "metadata_fingerprint": versions_fingerprint, "schema": schema_of(tables),
+        "schema_fingerprint": metadata["schema_fingerprint"], "metadata_fingerprint": versions_fingerprint,
+        "schema": schema_of(tables),
         "counts": {name: row_count(tables[name]) for name in PUBLISHED_TABLES},
         "validation": {"success": validation.get("success"), "warnings": len(validation.get("warnings", []))},
         "changes": summary_line(changes), "previous": previous_version,
