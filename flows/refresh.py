@@ -165,9 +165,10 @@ def store_reads_task(home: Home, batches: list[tuple[pl.DataFrame, tuple[pl.Data
     """Every read batch (files, what reading them gave) stored through one connection, a transaction each:
     at 20,000 documents a connection per batch took 3.8 s against 1.2 s (each close checkpoints, and each
     opening reads again the paths that the batch's reads replace)."""
+    version = reader_version()            # hashes the reading code's files: once, not per batch
     with connect(home.warehouse) as con:
         for files, read in batches:
-            store_reads(con, files, *read, reader_version())
+            store_reads(con, files, *read, version)
 
 
 @task(cache_policy=NO_CACHE)
