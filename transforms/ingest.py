@@ -113,24 +113,23 @@ def _walk(root: Path, origin: str) -> tuple[list[dict], list[dict]]:
 def read_files(files: pl.DataFrame, now: datetime | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read and decode the files of a `FILE_SCHEMA` frame; return (raw documents, quarantine)."""
     now = now or datetime.now(UTC)
-    rows: list[dict] = []
+    columns: dict[str, list] = {name: [] for name in RAW_SCHEMA if name != "retrieved_at"}
     problems: list[dict] = []
-    for path_name, source, origin in files.select("path", "source", "origin").iter_rows():
-        path = Path(path_name)
-        reader = READERS.get(path.suffix.lower())
+    for path, source, origin in files.select("path", "source", "origin").iter_rows():
+        suffix = os.path.splitext(path)[1]
+        reader = READERS.get(suffix.lower())
         if reader is None:
             problems.append(quarantine_row(source, "unsupported_type",
-                                           f"no reader for {path.suffix or 'files without a suffix'}", now, origin))
+                                           f"no reader for {suffix or 'files without a suffix'}", now, origin))
             continue
         content_type, read = reader
         try:
-            with open(path, "rb") as handle:     # read at most one byte past the cap: the file may have grown
-                data = handle.read(MAX_FILE_BYTES + 1)
+            data = _read_capped(path)
         except OSError as error:
             problems.append(quarantine_row(source, "unreadable", error.strerror or str(error), now, origin))
             continue
         if len(data) > MAX_FILE_BYTES:
-            problems.append(quarantine_row(source, "too_large", f"{path.stat().st_size} bytes > limit {MAX_FILE_BYTES}",
+            problems.append(quarantine_row(source, "too_large", f"{os.stat(path).st_size} bytes > limit {MAX_FILE_BYTES}",
                                            now, origin))
             continue
         try:
@@ -138,10 +137,32 @@ def read_files(files: pl.DataFrame, now: datetime | None = None) -> tuple[pl.Dat
         except Unreadable as error:
             problems.append(quarantine_row(source, error.reason, error.detail, now, origin))
             continue
-        rows.extend({"source": source + d.suffix, "origin": origin or source, "content_type": content_type,
-                     "title": d.title, "url": d.url, "published": d.published, "text": d.text, "retrieved_at": now}
-                    for d in documents)
-    return pl.DataFrame(rows, schema=RAW_SCHEMA), pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
+        for document in documents:
+            columns["source"].append(source + document.suffix)
+            columns["origin"].append(origin or source)
+            columns["content_type"].append(content_type)
+            columns["title"].append(document.title)
+            columns["url"].append(document.url)
+            columns["published"].append(document.published)
+            columns["text"].append(document.text)
+    # columns, not a dict per document: the frame is built without reading 2,000 dicts back
+    raw = pl.DataFrame(columns, schema={k: v for k, v in RAW_SCHEMA.items() if k in columns})
+    raw = raw.with_columns(pl.lit(now, dtype=RAW_SCHEMA["retrieved_at"]).alias("retrieved_at"))
+    return raw, pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
+
+
+def _read_capped(path: str) -> bytes:
+    """The file's bytes, at most one byte past `MAX_FILE_BYTES` (a longer result is too large).
+
+    The first read asks for the size the file has now, plus one byte: `read(n)` allocates n bytes
+    before reading, so asking for the cap itself cost a 20 MiB allocation per file (2,000 files of
+    5 KB: 0.16 s against 0.02 s). Only a file that grew since is read on, up to the cap."""
+    with open(path, "rb") as handle:
+        expected = min(os.fstat(handle.fileno()).st_size, MAX_FILE_BYTES)
+        data = handle.read(expected + 1)
+        if expected < len(data) <= MAX_FILE_BYTES:
+            data += handle.read(MAX_FILE_BYTES + 1 - len(data))
+    return data
 
 
 def quarantine_row(source: str, reason: str, detail: str, now: datetime | None = None,

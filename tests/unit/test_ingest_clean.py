@@ -72,3 +72,34 @@ def test_syndicated_copy_with_other_header_and_footer_is_a_near_duplicate(seeds_
     assert sorted(documents["source"]) == ["a_original.txt", "c_other.txt"]
     assert dropped.select("source", "reason").rows() == [("b_syndicated.txt", "near_duplicate")]
     assert "a_original.txt" in dropped["detail"].item()
+
+
+def test_a_file_is_read_whole_up_to_the_cap_and_one_byte_past_it(tmp_path, monkeypatch):
+    import transforms.ingest as ingest
+
+    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 10)
+    _write(tmp_path, "at_cap.txt", b"k" * 10)
+    _write(tmp_path, "over.txt", b"k" * 25)
+    raw, problems = read_files(discover([tmp_path])[0])
+    assert raw["text"].to_list() == ["k" * 10]
+    assert problems.select("source", "reason").rows() == [("over.txt", "too_large")]
+    assert raw["retrieved_at"].dtype == ingest.RAW_SCHEMA["retrieved_at"]
+
+
+def test_a_file_that_grew_since_its_size_was_taken_is_read_on(tmp_path, monkeypatch):
+    import os
+
+    import transforms.ingest as ingest
+
+    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 10)
+    grown = _write(tmp_path, "grown.txt", b"k" * 8)
+    real_fstat = os.fstat
+
+    def stale_size(fd):             # the size the file had before a writer appended to it
+        result = real_fstat(fd)
+        return os.stat_result((*result[:6], 3, *result[7:]))
+
+    monkeypatch.setattr(ingest.os, "fstat", stale_size)
+    assert ingest._read_capped(str(grown)) == b"k" * 8
+    grown.write_bytes(b"k" * 30)
+    assert len(ingest._read_capped(str(grown))) == 11
