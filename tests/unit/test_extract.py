@@ -877,3 +877,37 @@ def test_more_reports_of_a_harm_than_the_other_side_is_a_side_effect_comparison(
                                     "drowsiness than psilocybin."))
     assert ("ssri", "side_effect", "higher_than", "psilocybin") in {
         r[:4] for r in extraction.comparisons.select("subject", "attribute", "relation", "object").rows()}
+
+
+def test_a_count_per_unit_of_time_is_a_schedule_not_a_single_session():
+    facts = _facts("Esketamine is given in two treatment sessions each week, then one session each week.")
+    assert ("esketamine", "regimen", "multiple_sessions") in facts
+    assert ("esketamine", "regimen", "single_session") not in facts
+
+
+def test_days_picked_out_are_no_onset():
+    facts = _facts("I started microdosing LSD last year. It took a while, but my mood is better most days now.")
+    assert not {f for f in facts if f[1] == "onset"}
+
+
+def test_a_single_infusion_is_a_regimen_and_a_route():
+    facts = _facts("A single infusion of ketamine typically wears off within a week or two.")
+    assert {("ketamine", "route", "intravenous"), ("ketamine", "regimen", "single_session")} <= facts
+
+
+def test_patients_a_clinic_will_not_treat_name_risks_not_negated_ones():
+    facts = _facts("Ketamine is not right for everyone: we do not treat patients with uncontrolled high blood "
+                   "pressure.")
+    assert ("ketamine", "risk", "cardiovascular_risk") in facts
+
+
+def test_depression_that_does_not_improve_is_treatment_resistant():
+    facts = _facts("For patients who do not improve after two antidepressants, doctors increasingly turn to ketamine.")
+    assert ("ketamine", "indication", "treatment_resistant_depression") in facts
+    assert ("ketamine", "indication", "depression") not in facts
+
+
+def test_outcomes_that_favor_one_therapy_over_another_compare_efficacy():
+    comparisons = extract(docs_frame("Secondary outcomes favored psilocybin over escitalopram.")).comparisons
+    assert comparisons.select("subject", "attribute", "relation", "object").rows() == [
+        ("psilocybin", "efficacy", "higher_than", "ssri")]
