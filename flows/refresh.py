@@ -41,7 +41,8 @@ from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
 from warehouse.read_cache import CachedReads, cached_reads, forget_missing_files, store_reads, with_texts
 from warehouse.release import Table, data_fingerprint, release_digests, release_tables
-from warehouse.store import LOAD_MEMORY_LIMIT, connect, finish_run, inherit_unchanged_run, load_refresh, start_run
+from warehouse.store import (LOAD_MEMORY_LIMIT, checkpoints_deferred, connect, finish_run, inherit_unchanged_run,
+                             load_refresh, start_run)
 
 PIPELINE_VERSION = "0.1.0"
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
@@ -226,12 +227,15 @@ def _remember_reads(home: Home, batches: list[pl.DataFrame], futures: list[Prefe
 
     Every batch is stored through one connection, a transaction each: at 20,000 documents a connection
     per batch took 3.8 s against 1.2 s (each close checkpoints, and each opening reads again the paths
-    that the batch's reads replace). The reading code is hashed once (`reader_version`), not per batch."""
+    that the batch's reads replace). The reading code is hashed once (`reader_version`), not per batch.
+    Checkpoints wait for the last batch (`checkpoints_deferred`); with both changes, ingest at 100,000
+    documents went 43.1 -> 34.9 s and its peak memory 2.26 -> 1.86 GB. (Deferred in the extraction's stores
+    as well, they saved no time and held 1.4 GB of claims uncheckpointed: peak 2.6 -> 4.0 GB.)"""
     results: list[tuple] = []
     if not futures:
         return results
     version = reader_version()
-    with connect(home.warehouse) as con:
+    with connect(home.warehouse) as con, checkpoints_deferred(con):
         for files, result in zip(batches, _released(futures)):
             store_read_task(con, files, result, version)
             results.append(result)

