@@ -155,8 +155,9 @@ def _read_capped(path: str) -> bytes:
     """The file's bytes, at most one byte past `MAX_FILE_BYTES` (a longer result is too large).
 
     The first read asks for the size the file has now, plus one byte: `read(n)` allocates n bytes
-    before reading, so asking for the cap itself cost a 20 MiB allocation per file (2,000 files of
-    5 KB: 0.16 s against 0.02 s). Only a file that grew since is read on, up to the cap."""
+    before reading, so asking for the cap itself cost a 20 MiB allocation per file (with the frame built
+    from columns, `read_files` on 2,000 files of 5 KB went 0.23-0.34 s -> 0.11-0.18 s). Only a file that
+    grew since is read on, up to the cap."""
     with open(path, "rb") as handle:
         expected = min(os.fstat(handle.fileno()).st_size, MAX_FILE_BYTES)
         data = handle.read(expected + 1)
