@@ -1,8 +1,10 @@
 import codecs
+import os
 
 import polars as pl
 
 from transforms.clean import clean_documents
+import transforms.ingest as ingest
 from transforms.ingest import discover, read_files
 
 
@@ -75,8 +77,6 @@ def test_syndicated_copy_with_other_header_and_footer_is_a_near_duplicate(seeds_
 
 
 def test_a_file_is_read_whole_up_to_the_cap_and_one_byte_past_it(tmp_path, monkeypatch):
-    import transforms.ingest as ingest
-
     monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 10)
     _write(tmp_path, "at_cap.txt", b"k" * 10)
     _write(tmp_path, "over.txt", b"k" * 25)
@@ -87,10 +87,6 @@ def test_a_file_is_read_whole_up_to_the_cap_and_one_byte_past_it(tmp_path, monke
 
 
 def test_a_file_that_grew_since_its_size_was_taken_is_read_on(tmp_path, monkeypatch):
-    import os
-
-    import transforms.ingest as ingest
-
     monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 10)
     grown = _write(tmp_path, "grown.txt", b"k" * 8)
     real_fstat = os.fstat
