@@ -43,8 +43,11 @@ _CONTEXT_AFTER_PENALTY = 10  # characters a context after its value counts as fa
 _COMPLEMENT_REACH = 24  # "a form of ketamine", "together with a newly started oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
 # comma, an article and at most four words between a therapy and the name of its class (past the end
-# of a bracket that names the therapy again: "DMT (N,N-dimethyltryptamine), a hallucinogen")
-_APPOSITION_GAP = (r"^\s*\)?\s*(?:\([^()]*\))?\s*(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s"
+# of a bracket that names the therapy again: "DMT (N,N-dimethyltryptamine), a hallucinogen"; and past an
+# aside giving another name: "LSD, also known as acid, is a potent psychedelic")
+_APPOSITION_GAP = (r"^\s*\)?\s*(?:\([^()]*\))?\s*"
+                   r"(?:,\s*(?:also\s+)?(?:known|called|referred\s+to|sold|marketed)\s+(?:[a-z]+\s+)?as\s+[^,()]{1,40},\s*)?"
+                   r"(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s"
                    r"(?:[a-z0-9\-]+\s){0,4}$")
 
 
@@ -65,10 +68,18 @@ def _asof(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str, 
     """As-of join within each sentence: on the sentence position, a match from another sentence dropped."""
     right = right.select(sentence_position(right_on).alias("_key"), pl.col("sid").alias("_sid"), *suffix_cols)
     carried = [c for c in right.columns if c not in ("_key", "_sid")]
-    joined = (left.with_columns(sentence_position(left_on).alias("_at")).sort("_at")
-              .join_asof(right.sort("_key"), left_on="_at", right_on="_key", strategy=strategy, check_sortedness=False))
+    # the join runs on a narrow frame of keys, and only the carried columns come back to `left`, in its
+    # own row order: sorting the (wide) left frame for every join cost more than the joins
+    keys = left.select(sentence_position(left_on).alias("_at"), "sid")
+    in_order = keys["_at"].is_sorted()
+    if not in_order:
+        keys = keys.with_row_index("_row").sort("_at")
+    joined = keys.join_asof(right.sort("_key"), left_on="_at", right_on="_key", strategy=strategy,
+                            check_sortedness=False)
+    if not in_order:
+        joined = joined.sort("_row")
     same_sentence = pl.col("_sid") == pl.col("sid")
-    return joined.with_columns(pl.when(same_sentence).then(pl.col(c)).alias(c) for c in carried).drop("_at", "_key", "_sid")
+    return left.with_columns(joined.select(pl.when(same_sentence).then(pl.col(c)).alias(c) for c in carried))
 
 
 def asof_before(left: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
@@ -168,20 +179,24 @@ def apply_modifiers(values: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
         out = asof_before(out, frame, "start", "start", [c for c in frame.columns if c.startswith(name)])
     out = asof_before(out, cue_ends(cues, "terminator", "term_end"), "start", "end", ["term_end"])
     out = asof_before(out, cue_ends(cues, "terminator", "strong_end", "strong"), "start", "end", ["strong_end"])
+    # "we do not offer it to anyone with a history of psychosis": a negation before the people a
+    # condition belongs to denies the act, not the condition (a hedge still reaches it: "may help people with")
+    out = asof_before(out, cue_ends(cues, "population", "people_end"), "start", "end", ["people_end"])
 
-    def in_scope(name: str, terminator: str) -> pl.Expr:
+    def in_scope(name: str, *terminators: str) -> pl.Expr:
+        # a terminator inside the cue itself ("no evidence that") does not end its scope
+        unterminated = [pl.col(t).is_null() | (pl.col(f"{name}_end") >= pl.col(t)) for t in terminators]
         return (
             pl.col(f"{name}_end").is_not_null()
             & (pl.col(f"{name}_end") <= pl.col("start"))
-            # a terminator inside the cue itself ("no evidence that") does not end its scope
-            & (pl.col(terminator).is_null() | (pl.col(f"{name}_end") >= pl.col(terminator)))
+            & pl.all_horizontal(unterminated)
             & (pl.col("start") - pl.col(f"{name}_end") <= pl.col(f"{name}_window"))
         )
 
     return out.with_columns(
-        in_scope("neg", "term_end").alias("negated"),
+        in_scope("neg", "term_end", "people_end").alias("negated"),
         in_scope("hedge", "strong_end").alias("hedged"),
-    ).drop("^(neg|hedge)_.*$", "term_end", "strong_end")
+    ).drop("^(neg|hedge)_.*$", "term_end", "strong_end", "people_end")
 
 
 def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.DataFrame,
@@ -490,6 +505,17 @@ def recent_therapies(heads: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
     )
 
 
+_PREPOSITION_BEFORE = r"\b(?:to|with|from|of|by|for|on|about|after|over|than|versus|vs|like)\s+(?:the\s+|a\s+|an\s+)?$"
+
+
+def _clause_subjects(heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """The heads that can be a clause's subject: those not named right after a preposition
+    ("linked to SSRIs", "compared with escitalopram")."""
+    before = pl.col("folded").str.slice((pl.col("g_start") - 16).clip(lower_bound=0),
+                                        pl.col("g_start").clip(upper_bound=16))
+    return with_folded(heads, sentences).filter(~before.str.contains(_PREPOSITION_BEFORE)).drop("folded")
+
+
 def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame,
                        topic_attributes: list[str]) -> pl.DataFrame:
     """Give each value mention its subject(s).
@@ -527,6 +553,11 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     main_heads = heads.filter(~pl.col("subordinate")).select(*SENTENCE_KEY, "g_start",
                                                             pl.col("members").alias("main_members"))
     others = asof_before(others, main_heads, "start", "g_start", ["main_members"])
+    # "Psilocybin does not cause the side effects linked to SSRIs, but it often causes nausea": a pronoun
+    # points back to the subject of a clause, not to a therapy named after a preposition
+    clause_heads = _clause_subjects(main_heads, sentences).select(*SENTENCE_KEY, "g_start",
+                                                                  pl.col("main_members").alias("clause_members"))
+    others = asof_before(others, clause_heads, "start", "g_start", ["clause_members"])
     others = asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
     others = asof_after(others, barriers.sort("b_colon").unique([*SENTENCE_KEY, "start"], keep="first"), "end", "start",
                         ["b_start", "b_colon"])
@@ -586,6 +617,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 # (unless a head stands between the pronoun and the value)
                 pl.when(pl.col("head_start").is_null() | (pl.col("head_start") < pl.col("pl_end")))
                 .then(pl.col("plural_members")),
+                pl.when(pl.col("head_start") < pl.col("a_end")).then(pl.col("clause_members")),
                 "members",
                 pl.when(pl.col("head_start").is_not_null()).then(pl.col("main_members")),
                 pl.when(forward_ok).then(pl.col("after_members")),
@@ -593,7 +625,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
             ).alias("subject")
         )
         .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
-              "carried_all", "st_end", "_premodifies", "head_start", "main_members")
+              "carried_all", "st_end", "_premodifies", "head_start", "main_members", "clause_members")
         .explode("subject")
     )
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

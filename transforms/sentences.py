@@ -1,9 +1,11 @@
 """Sentence segmentation for web text, as polars expressions over whole documents.
 
 Boundaries: a line break (headings, bullets and list items are lines of their own) or a
-terminal mark followed by space and a character that is not a lower-case letter. Known
-abbreviations (some only before a number: "No. 5") and list numbers ("1.") are protected first by
-swapping their full stop for a placeholder of the same length, so offsets never move.
+terminal mark followed by space and a character that is not a lower-case letter; in a document
+written in lower case (a forum post: most of its sentences open in lower case), any character.
+Known abbreviations (some only before a number: "No. 5") and list numbers ("1.") are protected first by
+swapping their full stop for a placeholder of the same length, so offsets never move. An
+abbreviation starts a word: "al." protects "et al." but not the end of "a clinical trial."
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ _PROTECT = "\x01"
 _SPLIT = "\x1e"
 _LIST_NUMBER = r"(?m)^([ \t]*\d{1,3})\.([ \t])"
 _BOUNDARY = r"""([.!?]['"’”)\]]*)([ \t]+)([^\p{Ll}\s])"""
+_LOWER_CASE_BOUNDARY = r"""([.!?]['"’”)\]]*)([ \t]+)([^\s])"""
+# what may stand right before an abbreviation: it starts a word
+_WORD_OPENERS = [" ", "\t", "\n", "(", "[", '"', "'", "\u201c", "\u2018", "/"]
+# a document opens its sentences in lower case when more of them do than not, within its first
+# characters (enough to judge the style, cheap on long documents)
+_STYLE_SAMPLE = 4000
+_LOWER_CASE_MIN = 3     # fewer lower-case openings tell no style ("... are used. approx. half respond.")
 _ITEM_MARKER = r"(?:[•*·▪‣◦–-]|\d{1,3}\x01|\d{1,3}\)|[A-Za-z]\))[ \t]+"
 _LEADING_MARKER = rf"^(\s*(?:{_ITEM_MARKER})?\s*)"
 
@@ -36,12 +45,19 @@ def split_sentences(documents: pl.DataFrame, rules: CleaningRules | None = None)
     # in the same single pass as the others
     abbreviations = rules.abbreviations + [f"{a}{space}{digit}" for a in rules.abbreviations_before_numbers
                                            for space in ("", " ") for digit in "0123456789"]
+    abbreviations = [opener + a for a in abbreviations for opener in _WORD_OPENERS]
     protected_abbreviations = [a.replace(".", _PROTECT) for a in abbreviations]
+    sample = pl.col("text").str.head(_STYLE_SAMPLE)
+    lower_openings = sample.str.count_matches(r"[.!?][ \t]+\p{Ll}")
+    lower_case = (lower_openings >= _LOWER_CASE_MIN) & (lower_openings > sample.str.count_matches(r"[.!?][ \t]+\p{Lu}"))
+    protected = (pl.col("text").str.replace_many(abbreviations, protected_abbreviations)
+                 .str.replace_all(_LIST_NUMBER, "${1}" + _PROTECT + "${2}"))
+    # (both readings are computed, one kept: a pattern per row is not supported, and a pass costs about
+    # 1% of an extraction)
     marked = (
-        pl.col("text")
-        .str.replace_many(abbreviations, protected_abbreviations)
-        .str.replace_all(_LIST_NUMBER, "${1}" + _PROTECT + "${2}")
-        .str.replace_all(_BOUNDARY, "${1}" + _SPLIT + "${2}${3}")
+        pl.when(lower_case)
+        .then(protected.str.replace_all(_LOWER_CASE_BOUNDARY, "${1}" + _SPLIT + "${2}${3}"))
+        .otherwise(protected.str.replace_all(_BOUNDARY, "${1}" + _SPLIT + "${2}${3}"))
         .str.replace_all("\n", "\n" + _SPLIT)
         .str.split(_SPLIT)
     )

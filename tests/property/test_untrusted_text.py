@@ -61,7 +61,8 @@ def test_any_unicode_text_is_cleaned_without_error(text):
 # the ones the shortcut trusts (ASCII, accented Latin, curly quotes, dashes, odd spaces)
 _NFC_PROBES = ["e", "\u0301", "\u0308", "\u00e9", "\u2000", "\u2001", "\u2019", "\u2014", "\u00a0", "\u1100", "\u1161",
                "\uf900", "\u212b", "A", " ", "\n", "\u02ff", "\u0300", "\u2070", "\u206f"]
-nfc_soup = st.lists(st.sampled_from(_NFC_PROBES) | st.characters(), max_size=40).map("".join)
+# (no lone surrogates: a document is decoded text, and they cannot be encoded to reach polars at all)
+nfc_soup = st.lists(st.sampled_from(_NFC_PROBES) | st.characters(exclude_categories=["Cs"]), max_size=40).map("".join)
 
 
 @settings(max_examples=300, deadline=None)

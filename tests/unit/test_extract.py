@@ -911,3 +911,38 @@ def test_outcomes_that_favor_one_therapy_over_another_compare_efficacy():
     comparisons = extract(docs_frame("Secondary outcomes favored psilocybin over escitalopram.")).comparisons
     assert comparisons.select("subject", "attribute", "relation", "object").rows() == [
         ("psilocybin", "efficacy", "higher_than", "ssri")]
+
+
+def test_a_negation_before_the_people_of_a_condition_denies_the_act_not_the_condition():
+    facts = _facts("Ketamine can help. We do not offer it to anyone with a history of psychosis.")
+    assert ("ketamine", "risk", "psychosis") in facts
+
+
+def test_not_knowing_the_long_term_risks_is_no_negation_of_them():
+    facts = _facts("Psilocybin trials were small, and we don't know the long-term risks.")
+    assert ("psilocybin", "risk", "unknown_long_term_safety") in facts
+
+
+def test_the_people_a_clinic_sees_have_what_its_therapy_is_for():
+    facts = _facts("Ketamine-assisted therapy is our specialty. We see adults living with post-traumatic stress "
+                   "disorder.")
+    assert ("ketamine", "indication", "ptsd") in facts
+
+
+def test_a_pronoun_points_to_a_clause_subject_not_to_a_therapy_after_a_preposition():
+    facts = _facts("Psilocybin does not cause the sexual side effects linked to SSRIs, but it often causes nausea.")
+    assert ("psilocybin", "side_effect", "nausea") in facts
+    assert ("ssri", "side_effect", "nausea") not in facts
+
+
+def test_a_class_in_apposition_past_another_name_is_the_therapy_class():
+    facts = _facts("Lysergic acid diethylamide (LSD), also known as acid, is a potent psychedelic drug. Its effects "
+                   "include visual hallucinations.")
+    assert ("lsd", "drug_class", "serotonergic_psychedelic") in facts
+    assert ("lsd", "side_effect", "hallucinations") in facts
+    assert not {f for f in facts if f[0] == "psychedelics"}
+
+
+def test_harms_in_plain_words():
+    facts = _facts("Ayahuasca is rough: you throw up a lot, and some people are feeling sick for hours.")
+    assert {("dmt", "side_effect", "vomiting"), ("dmt", "side_effect", "nausea")} <= facts

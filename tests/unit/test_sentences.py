@@ -33,3 +33,16 @@ def test_a_number_abbreviation_holds_only_before_a_number():
 def test_lower_case_after_stop_does_not_split_and_decimals_stay():
     assert _texts("Doses of 0.5 mg/kg are used. approx. half respond.") == [
         "Doses of 0.5 mg/kg are used. approx. half respond."]
+
+
+def test_an_abbreviation_starts_a_word():
+    """"al." protects "et al." only: the end of "a clinical trial." still ends its sentence."""
+    assert _texts("It is given only within a clinical trial. Early results suggest relief. Smith et al. agree.") == [
+        "It is given only within a clinical trial.", "Early results suggest relief.", "Smith et al. agree."]
+
+
+def test_a_text_written_in_lower_case_splits_before_lower_case():
+    text = ("so i was on prozac for years. it kept me functional. i went to a retreat last spring. "
+            "the brew is rough. DMT is the active ingredient.")
+    assert _texts(text) == ["so i was on prozac for years.", "it kept me functional.", "i went to a retreat last spring.",
+                            "the brew is rough.", "DMT is the active ingredient."]
