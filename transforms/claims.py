@@ -562,6 +562,11 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = asof_after(others, barriers.sort("b_colon").unique([*SENTENCE_KEY, "start"], keep="first"), "end", "start",
                         ["b_start", "b_colon"])
     others = asof_before(others, cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
+    # "improvement within days, compared with the weeks that oral antidepressants take": a therapy past a
+    # "compared with", "unlike" ... is the other side, not the subject of a value before it
+    set_against = cues.filter((pl.col("role") == "subordinator") & (pl.col("group") == "phrase")).select(
+        *SENTENCE_KEY, "start", pl.col("start").alias("sub_start")).unique([*SENTENCE_KEY, "start"])
+    others = asof_after(others, set_against, "end", "start", ["sub_start"])
     others = _with_premodifier_flag(others, sentences)
     population = cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
     others = asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
@@ -588,7 +593,8 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     names_after_colon = (pl.col("b_colon") & pl.col("head_start").is_null()
                          & (pl.col("after_start") - pl.col("b_start") <= 2)).fill_null(False)
     forward_ok = ((pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start")) | names_after_colon)
-                  & pl.col("a_end").is_null())
+                  & pl.col("a_end").is_null()
+                  & (pl.col("sub_start").is_null() | (pl.col("after_start") < pl.col("sub_start"))))
     # "headache was more common after psilocybin, whereas blunting was reported with escitalopram": a
     # head before a contrast ("whereas", "but", ";") gives way to the head of the value's own clause
     across_contrast = (pl.col("st_end").is_not_null() & pl.col("head_start").is_not_null()
@@ -625,7 +631,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
             ).alias("subject")
         )
         .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
-              "carried_all", "st_end", "_premodifies", "head_start", "main_members", "clause_members")
+              "carried_all", "st_end", "_premodifies", "head_start", "main_members", "clause_members", "sub_start")
         .explode("subject")
     )
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

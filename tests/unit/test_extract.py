@@ -946,3 +946,15 @@ def test_a_class_in_apposition_past_another_name_is_the_therapy_class():
 def test_harms_in_plain_words():
     facts = _facts("Ayahuasca is rough: you throw up a lot, and some people are feeling sick for hours.")
     assert {("dmt", "side_effect", "vomiting"), ("dmt", "side_effect", "nausea")} <= facts
+
+
+def test_a_therapy_past_compared_with_is_the_other_side_not_the_subject_of_a_value_before_it():
+    facts = _facts("Esketamine works differently.\nFaster relief: many patients notice improvement within days, "
+                   "compared with the weeks that oral antidepressants usually take.")
+    assert ("esketamine", "onset", "days") in facts
+    assert ("traditional_antidepressants", "onset", "days") not in facts
+
+
+def test_an_experience_that_can_terrify_is_a_severe_psychological_reaction():
+    facts = _facts("Ayahuasca is a brew containing DMT. The visions can be terrifying at times.")
+    assert ("dmt", "risk", "severe_psychological_reactions") in facts
