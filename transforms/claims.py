@@ -484,8 +484,8 @@ def _after_lead_in(sentences: pl.DataFrame, sid: pl.Expr) -> pl.Expr:
 
 
 def recent_therapies(heads: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
-    """(sid, carried_all) for sentences with a counting pronoun ("all three"): the that many distinct
-    therapies named last before the sentence in its document, most recent first."""
+    """(sid, carried_all) for sentences with a counting pronoun ("all three", "both"): the that many
+    distinct therapies named last before the sentence in its document, most recent first."""
     counting = (cues.filter((pl.col("role") == "plural_anaphor") & pl.col("value").is_not_null())
                 .select(*SENTENCE_KEY, pl.col("value").cast(pl.Int64).alias("_n")).unique(SENTENCE_KEY))
     if counting.is_empty():

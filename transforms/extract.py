@@ -70,7 +70,7 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     named = sentences.filter(pl.col("sid").is_in(entities["sid"].unique().implode()) | pl.col("is_question"))
     modifiers = find_mentions(named, ontology.modifier_lexicon)
     contexts, cues = (modifiers.filter(pl.col("layer") == layer).drop("layer") for layer in ("contexts", "cues"))
-    cues = _without_examples_inside_values(cues, entities)
+    cues = _without_coordinating_both(_without_examples_inside_values(cues, entities), sentences)
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role").is_in(["subject", "class_noun"])), cues, sentences, parents)
@@ -103,6 +103,15 @@ def _without_examples_inside_values(cues: pl.DataFrame, entities: pl.DataFrame) 
               .filter((pl.col("v_start") <= pl.col("start")) & (pl.col("end") <= pl.col("v_end")))
               .select(*SENTENCE_KEY, "start", "end", pl.lit("example").alias("role")).unique())
     return cues.join(inside, on=[*SENTENCE_KEY, "start", "end", "role"], how="anti")
+
+
+def _without_coordinating_both(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """"both serotonin and norepinephrine", "both ketamine and esketamine": a "both" that opens a pair
+    coordinates the pair; it points back to no therapies."""
+    both = cues.filter(pl.col("phrase") == "both").select(*SENTENCE_KEY, "start", "end").unique()
+    after = sentences["folded"].gather(both["sid"]).str.slice(both["end"], 40)
+    opening_pair = both.filter(after.str.contains(r"^\s+[a-z0-9\-]+\s+and\s"))
+    return cues.join(opening_pair, on=[*SENTENCE_KEY, "start", "end"], how="anti")
 
 
 FAILURE_SCHEMA = {"doc_id": pl.String, "detail": pl.String}

@@ -282,6 +282,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(attribution.get("clause_subordinators", []), "subordinator", group="clause")
     add(attribution["anaphors"], "anaphor")
     add(attribution["plural_anaphors"], "plural_anaphor")
+    add(attribution.get("pseudo_anaphors", []), "pseudo")
     for phrase, count in attribution.get("numeral_anaphors", {}).items():
         add([phrase], "plural_anaphor", value=str(count))
     for kind, phrases in raw["comparisons"]["markers"].items():

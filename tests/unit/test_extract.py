@@ -958,3 +958,15 @@ def test_a_therapy_past_compared_with_is_the_other_side_not_the_subject_of_a_val
 def test_an_experience_that_can_terrify_is_a_severe_psychological_reaction():
     facts = _facts("Ayahuasca is a brew containing DMT. The visions can be terrifying at times.")
     assert ("dmt", "risk", "severe_psychological_reactions") in facts
+
+
+def test_both_counts_the_two_therapies_named_last_also_past_a_question():
+    facts = _facts("Spravato is usually covered by insurance. Ketamine infusions often are not.\n"
+                   "What are the side effects?\nBoth can cause dissociation.")
+    assert {("esketamine", "side_effect", "dissociation"), ("ketamine", "side_effect", "dissociation")} <= facts
+
+
+def test_both_that_opens_a_pair_points_back_to_nothing():
+    facts = _facts("Ketamine is often compared with SSRIs. It acts on both glutamate and serotonin.")
+    assert ("ketamine", "mechanism", "glutamate_modulation") in facts
+    assert not {f for f in facts if f[0] == "ssri" and f[1] == "mechanism"}
