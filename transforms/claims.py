@@ -313,10 +313,16 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     groups = groups.with_columns(
         pl.col("is_example") | pl.col("_apposition")
         | pl.col("_after_class").shift(-1).over(SENTENCE_KEY).fill_null(False))
-    return groups.with_columns((~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed")
-                                & ~pl.col("is_object")).alias("sets_topic")).select(
+    # where the bracket around a bracketed group closes: "a nasal spray (esketamine) or lozenge" says
+    # nothing of esketamine past it
+    closes = pl.col("g_start") + pl.col("folded").str.slice(pl.col("g_start")).str.find(")", literal=True)
+    return with_folded(groups, sentences).with_columns(
+        (~pl.col("is_example") & ~pl.col("_subordinate") & ~pl.col("_bracketed") & ~pl.col("is_object"))
+        .alias("sets_topic"),
+        pl.when(pl.col("_bracketed")).then(closes).cast(pl.Int64).alias("bracket_end"),
+    ).select(
         *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"),
-        "apposed_to", "is_object", pl.col("_after_example_cue").alias("after_example"))
+        "apposed_to", "is_object", pl.col("_after_example_cue").alias("after_example"), "bracket_end")
 
 
 def apposition_values(groups: pl.DataFrame, class_values: pl.DataFrame) -> pl.DataFrame:
@@ -352,7 +358,7 @@ def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
         .select(*SENTENCE_KEY, "g_start", "members", pl.lit(False).alias("is_example"),
                 pl.lit(True).alias("sets_topic"), pl.lit(False).alias("subordinate"),
                 pl.lit(None, dtype=groups.schema["apposed_to"]).alias("apposed_to"), pl.lit(False).alias("is_object"),
-                pl.lit(False).alias("after_example"))
+                pl.lit(False).alias("after_example"), pl.lit(None, dtype=pl.Int64).alias("bracket_end"))
     )
 
 
@@ -542,17 +548,22 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         *SENTENCE_KEY, "start", pl.col("start").alias("b_start"), (pl.col("phrase") == ":").alias("b_colon"))
     after = heads.select(*SENTENCE_KEY, "g_start", pl.col("members").alias("after_members"),
                          pl.col("g_start").alias("after_start"))
-    others = asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start")])
+    others = asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start"),
+                                                             "bracket_end"])
     # a head in an "Unlike X, ..." clause reaches only to the end of that clause
     others = asof_before(others, clause_breaks(cues, sentences), "start", "end", ["break_end"])
     out_of_clause = pl.col("subordinate").fill_null(False) & pl.col("break_end").is_not_null() & (
         pl.col("break_end") > pl.col("head_start"))
-    others = others.with_columns(pl.when(out_of_clause).then(None).otherwise(pl.col("members")).alias("members")).drop(
-        "subordinate", "break_end")
+    # a head in brackets reaches only to the closing bracket
+    out_of_bracket = (pl.col("bracket_end") < pl.col("start")).fill_null(False)
+    others = others.with_columns(pl.when(out_of_clause | out_of_bracket).then(None).otherwise(pl.col("members"))
+                                 .alias("members"), out_of_bracket.alias("_out_of_bracket")).drop(
+        "subordinate", "break_end", "bracket_end")
     # "Ketamine, unlike SSRIs, works within hours": past the aside, the nearest head outside it
     main_heads = heads.filter(~pl.col("subordinate")).select(*SENTENCE_KEY, "g_start",
                                                             pl.col("members").alias("main_members"))
-    others = asof_before(others, main_heads, "start", "g_start", ["main_members"])
+    others = asof_before(others, main_heads, "start", "g_start", ["main_members"]).with_columns(
+        pl.when(~pl.col("_out_of_bracket")).then(pl.col("main_members")).alias("main_members")).drop("_out_of_bracket")
     # "Psilocybin does not cause the side effects linked to SSRIs, but it often causes nausea": a pronoun
     # points back to the subject of a clause, not to a therapy named after a preposition
     clause_heads = _clause_subjects(main_heads, sentences).select(*SENTENCE_KEY, "g_start",

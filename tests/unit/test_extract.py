@@ -970,3 +970,15 @@ def test_both_that_opens_a_pair_points_back_to_nothing():
     facts = _facts("Ketamine is often compared with SSRIs. It acts on both glutamate and serotonin.")
     assert ("ketamine", "mechanism", "glutamate_modulation") in facts
     assert not {f for f in facts if f[0] == "ssri" and f[1] == "mechanism"}
+
+
+def test_a_therapy_along_with_another_is_a_complement_not_a_head():
+    facts = _facts("Spravato was approved for treatment-resistant depression, to be used along with an oral "
+                   "antidepressant.\nWhich one works faster?\nBoth can ease depressive symptoms within hours.")
+    assert ("traditional_antidepressants", "onset", "hours") not in facts
+
+
+def test_a_therapy_in_brackets_reaches_only_to_the_closing_bracket():
+    facts = _facts("Ketamine\nHow it is given: IV infusion, nasal spray (esketamine) or lozenge")
+    assert ("ketamine", "route", "sublingual") in facts
+    assert ("esketamine", "route", "sublingual") not in facts
