@@ -511,6 +511,7 @@ def recent_therapies(heads: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
     )
 
 
+# a therapy right after one of these is the object of a preposition, no clause's subject
 _PREPOSITION_BEFORE = r"\b(?:to|with|from|of|by|for|on|about|after|over|than|versus|vs|like)\s+(?:the\s+|a\s+|an\s+)?$"
 
 
@@ -526,10 +527,11 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                        topic_attributes: list[str]) -> pl.DataFrame:
     """Give each value mention its subject(s).
 
-    In order: the nearest head group before it in the sentence; else the first head group after
-    it, if no barrier (";", ":", "but" ...) stands between; else the topic carried from the
-    sentences before, unless the value is about people with a condition ("patients with TRD")
-    or opens the sentence as its topic ("TRD is ..."). A subject alias that implies a value
+    In order: the nearest head group before it in the sentence (past a pronoun, the nearest one that
+    can be a clause's subject; a head in brackets only up to its closing bracket); else the first head
+    group after it, if no barrier (";", ":", "but" ...) or "compared with" stands between; else the
+    topic carried from the sentences before, unless the value is about people with a condition
+    ("patients with TRD") or opens the sentence as its topic ("TRD is ..."). A subject alias that implies a value
     ("ketamine infusion") keeps its own subject.
     """
     heads = groups.filter(~pl.col("is_example") & ~pl.col("is_object"))
