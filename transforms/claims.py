@@ -27,6 +27,8 @@ _POSITIONS_PER_SENTENCE = 1 << 20
 _ITEM_OPENING = 12
 _COORDINATION_GAP = r"^(?:\s|,|and|or|nor|&|/|as well as|\(|\)|both|either|neither)*$"
 _EXAMPLE_REACH = 80
+_TITLE_SENTENCES = 2  # a document's title is among its first lines (after a site's name, a forum's)
+_OPENING_REACH = 4  # a therapy starting this close to its sentence's start opens it ("The drug ...", "Ketamine ...")
 # "daily oral escitalopram": a value right before a therapy's name (at most one word between, not a
 # function word) modifies that name
 _PREMODIFIER_GAP = (r"^\s*(?:(?:[a-z0-9\-]+)\s+)?$")
@@ -373,11 +375,12 @@ def clause_breaks(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
 
 
 def carried_heads(heads: pl.DataFrame, sentences: pl.DataFrame, which: str = "last",
-                  resets: pl.DataFrame | None = None) -> pl.DataFrame:
+                  resets: pl.DataFrame | None = None, preferred: str | None = None) -> pl.DataFrame:
     """Per sentence, the members of the last (or first: the topic; or all) head group(s) of the
     sentences before it. `resets` (sid, reset: members) start the carry afresh at those sentences,
-    as if the sentence before had named them."""
-    ordered = pl.col("members").sort_by("g_start")
+    as if the sentence before had named them. `preferred` names a boolean column: the last such
+    head wins over later ones ("Esketamine is taken with an oral antidepressant." hands on esketamine)."""
+    ordered = pl.col("members").sort_by([preferred, "g_start"] if preferred else "g_start")
     if which == "all":
         picked = ordered.list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True)
     else:
@@ -448,13 +451,18 @@ def _after_asides(sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
 def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """Per document, the first therapy it names as a head, not as an example ("treatments such as
     antidepressants"): its topic (doc_id, members)."""
+    # a therapy in a title (the document's first lines) or heading, or one that opens its sentence,
+    # before one named in passing ("When Dana had tried four antidepressants, her psychiatrist
+    # suggested esketamine. Esketamine is ...")
+    heading = pl.col("is_line") & ~pl.col("text").str.contains(r"[.!?][\"'’”)\]]*$")
+    prominent = heading | (pl.col("sentence_no") < _TITLE_SENTENCES) | (pl.col("g_start") <= _OPENING_REACH)
     return (
         groups.filter(pl.col("sets_topic") & ~pl.col("after_example")
                       & ~pl.col("members").list.contains(OUTSIDE_SUBJECT))
-        .join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
+        .join(sentences.select(*SENTENCE_KEY, "doc_id", "sentence_no", "is_line", "text"), on=SENTENCE_KEY)
         .sort([*SENTENCE_KEY, "g_start"])
         .group_by("doc_id", maintain_order=True)
-        .agg(pl.col("members").first())
+        .agg(pl.coalesce(pl.col("members").filter(prominent).first(), pl.col("members").first()))
     )
 
 
@@ -535,8 +543,13 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     ("ketamine infusion") keeps its own subject.
     """
     heads = groups.filter(~pl.col("is_example") & ~pl.col("is_object"))
-    carried = carried_heads(groups.filter(pl.col("sets_topic")), sentences,
-                            resets=topic_resets(groups, sentences, cues))
+    # the topic handed on is the last head that can be a clause's subject, not one after a preposition
+    topic_heads = groups.filter(pl.col("sets_topic"))
+    topic_heads = topic_heads.join(_clause_subjects(topic_heads, sentences).select(*SENTENCE_KEY, "g_start",
+                                                                                   pl.lit(True).alias("_subject_like")),
+                                   on=[*SENTENCE_KEY, "g_start"], how="left").with_columns(pl.col("_subject_like").fill_null(False))
+    carried = carried_heads(topic_heads, sentences, resets=topic_resets(groups, sentences, cues),
+                            preferred="_subject_like")
     # "Both appear to ...": every therapy of the last sentence that named some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
     carried_all = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(

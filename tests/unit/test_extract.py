@@ -982,3 +982,18 @@ def test_a_therapy_in_brackets_reaches_only_to_the_closing_bracket():
     facts = _facts("Ketamine\nHow it is given: IV infusion, nasal spray (esketamine) or lozenge")
     assert ("ketamine", "route", "sublingual") in facts
     assert ("esketamine", "route", "sublingual") not in facts
+
+
+def test_the_topic_handed_on_is_the_subject_not_a_therapy_after_a_preposition():
+    facts = _facts("Spravato is prescribed to people who did not get better on SSRIs. "
+                   "The most common side effects are dizziness and nausea.")
+    assert ("esketamine", "side_effect", "dizziness") in facts
+    assert ("ssri", "side_effect", "dizziness") not in facts
+
+
+def test_a_documents_topic_is_the_therapy_that_opens_a_sentence_before_one_named_in_passing():
+    facts = _facts("Health News\nA new option for hard-to-treat depression\nMaria had tried three antidepressants "
+                   "before her doctor suggested ketamine. Ketamine is given as a slow infusion.\n\n"
+                   "The most common side effects are nausea and dizziness.")
+    assert ("ketamine", "side_effect", "nausea") in facts
+    assert ("traditional_antidepressants", "side_effect", "nausea") not in facts
