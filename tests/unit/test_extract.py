@@ -997,3 +997,27 @@ def test_a_documents_topic_is_the_therapy_that_opens_a_sentence_before_one_named
                    "The most common side effects are nausea and dizziness.")
     assert ("ketamine", "side_effect", "nausea") in facts
     assert ("traditional_antidepressants", "side_effect", "nausea") not in facts
+
+
+def _compared(text: str) -> set[tuple]:
+    return set(extract(docs_frame(text)).comparisons.select("subject", "attribute", "relation", "object").iter_rows())
+
+
+def test_a_regulators_approval_names_what_the_therapy_is_for():
+    facts = _facts("Spravato was first approved in 2019. In 2020 the approval was extended to adults with "
+                   "major depressive disorder.")
+    assert ("esketamine", "indication", "major_depressive_disorder") in facts
+
+
+def test_a_count_in_digits_makes_several_sessions():
+    assert ("ketamine", "regimen", "multiple_sessions") in _facts("Ketamine: I had 6 IV infusions.")
+
+
+def test_a_first_week_is_fast_against_the_weeks_of_a_conventional_pill():
+    assert ("esketamine", "onset", "faster_than", "traditional_antidepressants") in _compared(
+        "Esketamine often helps within the first week, compared with the four to six weeks a conventional pill needs.")
+
+
+def test_helping_only_a_minority_is_lower_efficacy_by_comparison():
+    assert ("ssri", "efficacy", "lower_than", "mdma") in _compared(
+        "MDMA therapy led to remission in most participants. By comparison, SSRIs help only a minority of patients.")
