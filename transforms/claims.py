@@ -593,6 +593,14 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     set_against = cues.filter((pl.col("role") == "subordinator") & (pl.col("group") == "phrase")).select(
         *SENTENCE_KEY, "start", pl.col("start").alias("sub_start")).unique([*SENTENCE_KEY, "start"])
     others = asof_after(others, set_against, "end", "start", ["sub_start"])
+    # "Unlike the daily pills, which must be taken for years, MDMA is given a few times": a value inside
+    # the clause "unlike", "compared with" ... open belongs to the side set against, never to the head
+    # past the clause's end
+    breaks = clause_breaks(cues, sentences)
+    others = asof_before(others, cue_ends(cues.filter(pl.col("group") == "phrase"), "subordinator", "u_end"),
+                         "start", "end", ["u_end"])
+    others = asof_before(others, breaks.rename({"break_end": "_break_before"}), "start", "end", ["_break_before"])
+    others = asof_after(others, breaks.rename({"break_end": "_break_after"}), "end", "end", ["_break_after"])
     others = _with_premodifier_flag(others, sentences)
     population = cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
     others = asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
@@ -616,11 +624,14 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     # value is the subject ("It is twice as potent an anesthetic as racemic ketamine")
     # ("Two drugs are approved for PTSD: sertraline and paroxetine": a colon that names the subject
     # right after it, when none stands before the value, is no barrier)
+    in_set_against_clause = (pl.col("u_end").is_not_null()
+                             & (pl.col("_break_before").is_null() | (pl.col("_break_before") < pl.col("u_end"))))
     names_after_colon = (pl.col("b_colon") & pl.col("head_start").is_null()
                          & (pl.col("after_start") - pl.col("b_start") <= 2)).fill_null(False)
     forward_ok = ((pl.col("b_start").is_null() | (pl.col("after_start") < pl.col("b_start")) | names_after_colon)
                   & pl.col("a_end").is_null()
-                  & (pl.col("sub_start").is_null() | (pl.col("after_start") < pl.col("sub_start"))))
+                  & (pl.col("sub_start").is_null() | (pl.col("after_start") < pl.col("sub_start")))
+                  & ~(in_set_against_clause & (pl.col("after_start") > pl.col("_break_after")).fill_null(False)))
     # "headache was more common after psilocybin, whereas blunting was reported with escitalopram": a
     # head before a contrast ("whereas", "but", ";") gives way to the head of the value's own clause
     across_contrast = (pl.col("st_end").is_not_null() & pl.col("head_start").is_not_null()
@@ -653,11 +664,12 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 "members",
                 pl.when(pl.col("head_start").is_not_null()).then(pl.col("main_members")),
                 pl.when(forward_ok).then(pl.col("after_members")),
-                pl.when(~no_carry).then(pl.coalesce("carried_all", "carried")),
+                pl.when(~no_carry & ~in_set_against_clause).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
         .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
-              "carried_all", "st_end", "_premodifies", "head_start", "main_members", "clause_members", "sub_start")
+              "carried_all", "st_end", "_premodifies", "head_start", "main_members", "clause_members", "sub_start",
+              "u_end", "_break_before", "_break_after")
         .explode("subject")
     )
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")

@@ -1021,3 +1021,10 @@ def test_a_first_week_is_fast_against_the_weeks_of_a_conventional_pill():
 def test_helping_only_a_minority_is_lower_efficacy_by_comparison():
     assert ("ssri", "efficacy", "lower_than", "mdma") in _compared(
         "MDMA therapy led to remission in most participants. By comparison, SSRIs help only a minority of patients.")
+
+
+def test_a_value_inside_an_unlike_clause_naming_no_therapy_belongs_to_no_one():
+    facts = _facts("MDMA therapy is given in a clinic.\nUnlike the daily pills, which are taken by mouth for years, "
+                   "MDMA is given only three times.")
+    assert ("mdma", "regimen", "daily") not in facts
+    assert ("mdma", "route", "oral") not in facts
