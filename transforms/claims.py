@@ -215,7 +215,11 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     # "slower to act than ketamine": the therapy after "than" is what the subject is measured against: it
     # stays a group (a comparison needs it) but never takes the values around it nor becomes the topic
     mentions = asof_before(mentions, cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
-    mentions = asof_before(mentions, cue_ends(cues, "marker", "than_end", "than"), "start", "end", ["than_end"])
+    # (also a comparative that ends in "than" itself: "my mood is better than it was on Lexapro")
+    thans = cues.filter(((pl.col("role") == "marker") & (pl.col("group") == "than"))
+                        | ((pl.col("role") == "direction") & pl.col("phrase").str.ends_with(" than")))
+    mentions = asof_before(mentions, cue_ends(thans.with_columns(pl.lit("than").alias("role")), "than", "than_end"),
+                           "start", "end", ["than_end"])
     mentions = (mentions.filter(~closely_after("cp_end"))
                 .with_columns(closely_after("than_end").alias("_object"))
                 .drop("cp_end", "than_end"))

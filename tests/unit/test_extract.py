@@ -1028,3 +1028,13 @@ def test_a_value_inside_an_unlike_clause_naming_no_therapy_belongs_to_no_one():
                    "MDMA is given only three times.")
     assert ("mdma", "regimen", "daily") not in facts
     assert ("mdma", "route", "oral") not in facts
+
+
+def test_a_comparative_ending_in_than_makes_the_therapy_after_it_the_object():
+    assert _compared("I did one psilocybin session last year. Now my mood is better than it was on Lexapro.") == {
+        ("psilocybin", "efficacy", "higher_than", "ssri")}
+
+
+def test_an_experience_that_was_scary_is_a_severe_psychological_reaction():
+    assert ("psilocybin", "risk", "severe_psychological_reactions") in _facts(
+        "My psilocybin session: the first hour was scary, then it got easier.")
