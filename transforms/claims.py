@@ -523,15 +523,17 @@ def recent_therapies(heads: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
     )
 
 
-# a therapy right after one of these is the object of a preposition, no clause's subject
-_PREPOSITION_BEFORE = r"\b(?:to|with|from|of|by|for|on|about|after|over|than|versus|vs|like)\s+(?:the\s+|a\s+|an\s+)?$"
+# a therapy right after one of these is the object of a preposition, or singles out one of a group
+# ("interacts with antidepressants, particularly SSRIs"), no clause's subject
+_PREPOSITION_BEFORE = (r"\b(?:to|with|from|of|by|for|on|about|after|over|than|versus|vs|like|particularly|especially|"
+                       r"notably|including)\s+(?:the\s+|a\s+|an\s+)?$")
 
 
 def _clause_subjects(heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """The heads that can be a clause's subject: those not named right after a preposition
     ("linked to SSRIs", "compared with escitalopram")."""
-    before = pl.col("folded").str.slice((pl.col("g_start") - 16).clip(lower_bound=0),
-                                        pl.col("g_start").clip(upper_bound=16))
+    before = pl.col("folded").str.slice((pl.col("g_start") - 20).clip(lower_bound=0),
+                                        pl.col("g_start").clip(upper_bound=20))
     return with_folded(heads, sentences).filter(~before.str.contains(_PREPOSITION_BEFORE)).drop("folded")
 
 
@@ -676,4 +678,27 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
               "u_end", "_break_before", "_break_after")
         .explode("subject")
     )
+    failed = _failed_therapies(heads, cues, sentences)
+    others = pl.concat([others.filter(pl.col("attribute") != "indication"),
+                        others.filter(pl.col("attribute") == "indication").join(failed, on=[*SENTENCE_KEY, "subject"],
+                                                                                how="anti")])
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")
+
+
+# "ketamine since I'd failed three meds": a clause of its own, whose subject is the one who failed
+_OTHER_CLAUSE_SUBJECT = r"\b(?:i|i'd|i've|we|you|he|she|they|since|because|after|when|if|and|but|or|that|which|who)\b"
+
+
+def _failed_therapies(heads: pl.DataFrame, cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """(sid, subject) of therapies a sentence says failed: the head right before a failure phrase
+    ("standard medications simply haven't worked", "two antidepressants have failed"), a word or two
+    between at most."""
+    failures = cues.filter(pl.col("role") == "failure").select(*SENTENCE_KEY, "start").unique()
+    before = asof_before(failures, heads.select(*SENTENCE_KEY, "g_start", "members"), "start", "g_start",
+                         ["members", pl.col("g_start").alias("_head_start")])
+    # the gap from the head's first word to the failure: its own words and one or two more, no punctuation
+    gap = pl.col("folded").str.slice(pl.col("_head_start"), (pl.col("start") - pl.col("_head_start")).clip(lower_bound=0))
+    return (with_folded(before.drop_nulls("members"), sentences)
+            .filter(gap.str.contains(r"^[a-z0-9 '\-]{0,60}$") & (gap.str.count_matches(r" ") <= 5)
+                    & ~gap.str.contains(_OTHER_CLAUSE_SUBJECT))
+            .explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique())

@@ -277,6 +277,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     attribution = raw["attribution"]
     add(attribution["population"]["phrases"], "population", window=attribution["population"]["window"])
     add(attribution.get("study_frames", []), "study_frame")
+    add(attribution.get("failures", []), "failure")
     add(attribution["barriers"], "barrier")
     add(attribution["subordinators"], "subordinator", group="phrase")
     add(attribution.get("clause_subordinators", []), "subordinator", group="clause")

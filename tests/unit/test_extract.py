@@ -1038,3 +1038,19 @@ def test_a_comparative_ending_in_than_makes_the_therapy_after_it_the_object():
 def test_an_experience_that_was_scary_is_a_severe_psychological_reaction():
     assert ("psilocybin", "risk", "severe_psychological_reactions") in _facts(
         "My psilocybin session: the first hour was scary, then it got easier.")
+
+
+def test_a_therapy_that_failed_is_not_what_the_condition_is_treated_with():
+    facts = _facts("If two antidepressants haven't helped, you may have treatment-resistant depression.")
+    assert ("traditional_antidepressants", "indication", "treatment_resistant_depression") not in facts
+    assert ("ketamine", "indication", "treatment_resistant_depression") in _facts(
+        "My psychiatrist suggested ketamine since I'd failed three antidepressants.")
+
+
+def test_greater_gains_than_another_therapy_is_higher_efficacy():
+    assert ("psilocybin", "efficacy", "higher_than", "ssri") in _compared(
+        "Psilocybin was associated with greater gains in wellbeing than escitalopram.")
+
+
+def test_a_street_drug_is_a_recreational_use_of_it():
+    assert ("mdma", "risk", "recreational_use") in _facts("Keep in mind street molly is often cut with other stuff.")
