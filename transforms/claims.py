@@ -453,8 +453,9 @@ def _after_asides(sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
 
 
 def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """Per document, the first therapy it names as a head, not as an example ("treatments such as
-    antidepressants"): its topic (doc_id, members)."""
+    """Per document, its topic (doc_id, members): the first therapy it names as a head (not as an example:
+    "treatments such as antidepressants") in its title, a heading or at the start of a sentence; failing
+    that, the first it names as a head at all."""
     # a therapy in a title (the document's first lines) or heading, or one that opens its sentence,
     # before one named in passing ("When Dana had tried four antidepressants, her psychiatrist
     # suggested esketamine. Esketamine is ...")
@@ -545,15 +546,18 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     can be a clause's subject; a head in brackets only up to its closing bracket); else the first head
     group after it, if no barrier (";", ":", "but" ...) or "compared with" stands between; else the
     topic carried from the sentences before, unless the value is about people with a condition
-    ("patients with TRD") or opens the sentence as its topic ("TRD is ..."). A subject alias that implies a value
-    ("ketamine infusion") keeps its own subject.
+    ("patients with TRD") or opens the sentence as its topic ("TRD is ..."). A value inside a clause that
+    "unlike", "compared with" ... open stays with the therapy that clause names, or with none. A subject
+    alias that implies a value ("ketamine infusion") keeps its own subject. A therapy the sentence says
+    failed ("antidepressants haven't helped") is given none of its indications.
     """
     heads = groups.filter(~pl.col("is_example") & ~pl.col("is_object"))
     # the topic handed on is the last head that can be a clause's subject, not one after a preposition
     topic_heads = groups.filter(pl.col("sets_topic"))
-    topic_heads = topic_heads.join(_clause_subjects(topic_heads, sentences).select(*SENTENCE_KEY, "g_start",
-                                                                                   pl.lit(True).alias("_subject_like")),
-                                   on=[*SENTENCE_KEY, "g_start"], how="left").with_columns(pl.col("_subject_like").fill_null(False))
+    subject_like = _clause_subjects(topic_heads, sentences).select(*SENTENCE_KEY, "g_start",
+                                                                   pl.lit(True).alias("_subject_like"))
+    topic_heads = (topic_heads.join(subject_like, on=[*SENTENCE_KEY, "g_start"], how="left")
+                   .with_columns(pl.col("_subject_like").fill_null(False)))
     carried = carried_heads(topic_heads, sentences, resets=topic_resets(groups, sentences, cues),
                             preferred="_subject_like")
     # "Both appear to ...": every therapy of the last sentence that named some
@@ -691,8 +695,8 @@ _OTHER_CLAUSE_SUBJECT = r"\b(?:i|i'd|i've|we|you|he|she|they|since|because|after
 
 def _failed_therapies(heads: pl.DataFrame, cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """(sid, subject) of therapies a sentence says failed: the head right before a failure phrase
-    ("standard medications simply haven't worked", "two antidepressants have failed"), a word or two
-    between at most."""
+    ("standard medications simply haven't worked", "two antidepressants have failed"), a few words from
+    the head's start at most and no clause of its own between ("ketamine since I'd failed ...")."""
     failures = cues.filter(pl.col("role") == "failure").select(*SENTENCE_KEY, "start").unique()
     before = asof_before(failures, heads.select(*SENTENCE_KEY, "g_start", "members"), "start", "g_start",
                          ["members", pl.col("g_start").alias("_head_start")])
