@@ -576,7 +576,8 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = asof_before(others, heads, "start", "g_start", ["members", "subordinate", pl.col("g_start").alias("head_start"),
                                                              "bracket_end"])
     # a head in an "Unlike X, ..." clause reaches only to the end of that clause
-    others = asof_before(others, clause_breaks(cues, sentences), "start", "end", ["break_end"])
+    breaks = clause_breaks(cues, sentences)
+    others = asof_before(others, breaks, "start", "end", ["break_end"])
     out_of_clause = pl.col("subordinate").fill_null(False) & pl.col("break_end").is_not_null() & (
         pl.col("break_end") > pl.col("head_start"))
     # a head in brackets reaches only to the closing bracket
@@ -606,7 +607,6 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     # "Unlike the daily pills, which must be taken for years, MDMA is given a few times": a value inside
     # the clause "unlike", "compared with" ... open belongs to the side set against, never to the head
     # past the clause's end
-    breaks = clause_breaks(cues, sentences)
     others = asof_before(others, cue_ends(cues.filter(pl.col("group") == "phrase"), "subordinator", "u_end"),
                          "start", "end", ["u_end"])
     others = asof_before(others, breaks.rename({"break_end": "_break_before"}), "start", "end", ["_break_before"])
