@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import pytest
 
 # Prefect and GX keep their state in a throwaway folder; no telemetry.
 _STATE = Path(tempfile.mkdtemp(prefix="kvp-test-state-"))
+# registered before Prefect is imported, so it runs after Prefect's own exit handlers stop its server
+atexit.register(shutil.rmtree, _STATE, ignore_errors=True)
 os.environ.setdefault("PREFECT_HOME", str(_STATE / "prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
