@@ -472,14 +472,14 @@ def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFra
 
 
 def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """`_premodifies`: the value stands right before the first head after it ("daily oral escitalopram",
-    "a daily pill of escitalopram").
+    """`_premodifies`: the value stands right before the first therapy after it ("daily oral escitalopram",
+    "a daily pill of escitalopram"), also one compared against ("as well as daily escitalopram").
 
     Only values a few characters before a head are read (most are not), by row number."""
     values = values.with_row_index("_row")
-    near = values.filter((pl.col("after_start") - pl.col("end")).is_between(0, 24)
-                         & ~pl.col("attribute").is_in(_NEVER_PREMODIFYING)).select("_row", "sid", "end", "after_start")
-    gap = _text_between("end", "after_start")
+    near = values.filter((pl.col("next_start") - pl.col("end")).is_between(0, 24)
+                         & ~pl.col("attribute").is_in(_NEVER_PREMODIFYING)).select("_row", "sid", "end", "next_start")
+    gap = _text_between("end", "next_start")
     flags = with_folded(near, sentences).select(
         "_row", ((gap.str.contains(_PREMODIFIER_GAP) & ~gap.str.contains(_NOT_PREMODIFYING))
                  | gap.str.contains(_DOSE_OF_GAP)).alias("_premodifies"))
@@ -596,6 +596,10 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                                                                   pl.col("main_members").alias("clause_members"))
     others = asof_before(others, clause_heads, "start", "g_start", ["clause_members"])
     others = asof_after(others, after, "end", "g_start", ["after_members", "after_start"])
+    # the next therapy named, also one compared against: what a value right before it premodifies
+    following = groups.filter(~pl.col("is_example")).select(*SENTENCE_KEY, "g_start", pl.col("members").alias("next_members"),
+                                                            pl.col("g_start").alias("next_start"))
+    others = asof_after(others, following, "end", "g_start", ["next_members", "next_start"])
     others = asof_after(others, barriers.sort("b_colon").unique([*SENTENCE_KEY, "start"], keep="first"), "end", "start",
                         ["b_start", "b_colon"])
     others = asof_before(others, cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
@@ -666,7 +670,8 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         .join(carried_all, on=SENTENCE_KEY, how="left")
         .with_columns(
             pl.coalesce(
-                pl.when(pl.col("_premodifies") | across_contrast).then(pl.col("after_members")),
+                pl.when(pl.col("_premodifies")).then(pl.col("next_members")),
+                pl.when(across_contrast).then(pl.col("after_members")),
                 # (unless a head stands between the pronoun and the value)
                 pl.when(pl.col("head_start").is_null() | (pl.col("head_start") < pl.col("pl_end")))
                 .then(pl.col("plural_members")),
@@ -677,7 +682,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 pl.when(~no_carry & ~in_set_against_clause).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
+        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "next_members", "next_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
               "carried_all", "st_end", "_premodifies", "head_start", "main_members", "clause_members", "sub_start",
               "u_end", "_break_before", "_break_after")
         .explode("subject")
