@@ -1054,3 +1054,30 @@ def test_greater_gains_than_another_therapy_is_higher_efficacy():
 
 def test_a_street_drug_is_a_recreational_use_of_it():
     assert ("mdma", "risk", "recreational_use") in _facts("Keep in mind street molly is often cut with other stuff.")
+
+
+def test_a_time_after_harms_that_pass_is_no_duration_or_onset_of_the_benefit():
+    facts = _facts("Esketamine is a nasal spray. The most common side effects are dizziness and nausea. "
+                   "These usually wear off the same day.")
+    assert ("esketamine", "side_effect", "dizziness") in facts
+    assert not {f for f in facts if f[1] in ("duration", "onset")}
+    assert not {f for f in _facts("Headache was the most frequent complaint after psilocybin sessions and "
+                                  "typically faded within a day.") if f[1] in ("duration", "onset")}
+
+
+def test_an_equative_with_a_degree_word_measures_against_the_therapy_after_it():
+    facts = _facts("Two doses of psilocybin, the active ingredient in magic mushrooms, worked at least as well as "
+                   "six weeks of daily escitalopram in a trial of people with major depression.")
+    assert {("psilocybin", "indication", "major_depressive_disorder"), ("ssri", "regimen", "daily")} <= facts
+    assert ("psilocybin", "regimen", "daily") not in facts
+
+
+def test_harms_listed_as_risks_are_side_effects():
+    facts = _facts("LSD is a psychedelic. Psychological risks include anxiety and paranoia.")
+    assert ("lsd", "side_effect", "anxiety") in facts
+    assert ("lsd", "indication", "anxiety") not in facts
+
+
+def test_doing_more_for_someone_than_another_therapy_is_higher_efficacy():
+    assert ("psilocybin", "efficacy", "higher_than", "ssri") in _compared(
+        "A friend did a psilocybin retreat and says one weekend did more for her than years of Zoloft.")
