@@ -1081,3 +1081,10 @@ def test_harms_listed_as_risks_are_side_effects():
 def test_doing_more_for_someone_than_another_therapy_is_higher_efficacy():
     assert ("psilocybin", "efficacy", "higher_than", "ssri") in _compared(
         "A friend did a psilocybin retreat and says one weekend did more for her than years of Zoloft.")
+
+
+def test_a_span_of_up_to_a_week_in_days_is_days_and_an_infusion_time_is_no_onset():
+    facts = _facts("A single infusion of ketamine (0.5 mg/kg over 40 minutes) produced a response within 4 hours, "
+                   "with effects typically lasting 3 to 7 days.")
+    assert {("ketamine", "onset", "hours"), ("ketamine", "duration", "days")} <= facts
+    assert ("ketamine", "onset", "minutes") not in facts and ("ketamine", "duration", "weeks") not in facts

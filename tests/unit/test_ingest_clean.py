@@ -54,6 +54,15 @@ def test_furniture_lines_are_dropped_and_counted():
     assert dropped["skip_link"] == 1 and dropped["comments"] == 1 and dropped["pager"] == 2
 
 
+def test_a_journal_pages_index_terms_are_furniture():
+    raw = pl.DataFrame({"source": ["a.txt"], "content_type": ["text/plain"], "title": ["t"],
+                        "text": ["Ketamine acts fast.\nKeywords: ketamine; NMDA receptor; depression"],
+                        "retrieved_at": [None]}).cast({"retrieved_at": pl.Datetime("us", "UTC")})
+    documents, _, counts = clean_documents(raw)
+    assert documents["text"].item() == "Ketamine acts fast."
+    assert dict(zip(counts["rule"], counts["lines_dropped"]))["keywords"] == 1
+
+
 def test_nfc_normalisation_gives_stable_doc_id():
     raw = pl.DataFrame({"source": ["a.txt", "b.txt"], "content_type": ["text/plain"] * 2, "title": [None, None],
                         "text": ["Cafe\u0301 ketamine", "Caf\u00e9 ketamine"], "retrieved_at": [None, None]}
