@@ -104,6 +104,8 @@ def refresh(sources: tuple[str, ...], home: Path | None, accept_changes: str | N
         click.echo(f"  - {row['source']}: {row['reason']} ({row['detail']})")
     click.echo(f"files read           {summary.n_files_read} (the others unchanged since last read)")
     click.echo(f"extracted            {summary.n_extracted} (cached: {summary.n_cached})")
+    if summary.n_evicted:
+        click.echo(f"cache evicted        {summary.n_evicted} documents' results no longer used")
     click.echo(f"claims               {summary.n_claims}")
     click.echo(f"comparisons          {summary.n_comparisons}")
     if summary.validation == "skipped":

@@ -35,7 +35,7 @@ from transforms.fetch import (NOT_MODIFIED_SCHEMA, PAGE_SCHEMA, FetchOutcome, Fe
 from transforms.ingest import QUARANTINE_SCHEMA, discover, inputs_fingerprint, read_files, reader_version
 from transforms.manifest import Source, load_manifest, sources_from_arguments
 from transforms.ontology import default_ontology
-from warehouse.cache import documents_to_extract, store_extraction
+from warehouse.cache import documents_to_extract, evict_unused, store_extraction
 from warehouse.home import Home
 from warehouse.pages import remember_pages, with_validators
 from warehouse.publish import PublishResult, pending_version, publish, read_catalog
@@ -76,6 +76,7 @@ class RefreshSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     stage_peak_rss_mb: dict[str, float] = field(default_factory=dict)
     n_files_read: int = 0                              # files read this run (the others came from the read cache)
+    n_evicted: int = 0                                 # documents' results dropped from the extraction cache
 
 
 class StageClock:
@@ -283,9 +284,12 @@ def _extract_and_store(home: Home, batches: Iterator[pl.DataFrame], ahead: int) 
 
 @task(cache_policy=NO_CACHE)
 def load_task(home: Home, run_id: str, documents: pl.DataFrame, quarantine: pl.DataFrame,
-              furniture: pl.DataFrame) -> tuple[int, int]:
+              furniture: pl.DataFrame) -> tuple[int, int, int]:
+    """(claims, comparisons, documents evicted from the extraction cache) of the loaded corpus."""
     with connect(home.warehouse, memory_limit=LOAD_MEMORY_LIMIT) as con:
-        return load_refresh(con, run_id, documents, quarantine, furniture, current_extractor_version())
+        n_claims, n_comparisons = load_refresh(con, run_id, documents, quarantine, furniture,
+                                               current_extractor_version())
+        return n_claims, n_comparisons, evict_unused(con, current_extractor_version())
 
 
 @task(cache_policy=NO_CACHE)
@@ -437,7 +441,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
         # the GIL); loading it beside the reading of files or the extraction (Python between short calls)
         # slowed them more than the import itself costs: at 10,000 documents ingest 5.4 -> 9.2 s, extract 7.9 -> 12.1 s
         import_in_background()
-        n_claims, n_comparisons = load_task(kvp_home, run_id, documents, quarantine, furniture)
+        n_claims, n_comparisons, n_evicted = load_task(kvp_home, run_id, documents, quarantine, furniture)
         documents = documents.select("doc_id", "n_chars")   # the text is in the warehouse now
         gc.collect()        # the load task's engine, in a reference cycle, still held the text (see `_extract_and_store`)
         clock.lap("load")
@@ -448,7 +452,7 @@ def refresh(sources: list[str] | None = None, home: str | None = None, accept_ch
             run_id, documents.height, quarantine.height, n_claims, n_comparisons,
             n_to_extract, documents.height - n_to_extract, n_downloaded, n_not_modified,
             "skipped", "unchanged", None, None, [], quarantine.select("source", "reason", "detail").to_dicts(),
-            int(documents["n_chars"].sum() or 0), n_files_read=n_files_read,
+            int(documents["n_chars"].sum() or 0), n_files_read=n_files_read, n_evicted=n_evicted,
         )
         data_print = data_fingerprint_task(tables, digests)
         pending = pending_version_task(kvp_home, tables, data_print)

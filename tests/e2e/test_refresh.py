@@ -168,6 +168,7 @@ def test_only_new_and_changed_files_are_read_and_the_result_equals_reading_every
     shutil.copy(seeds[3], corpus / "same_as_a_seed.txt")      # a new exact copy of a document read before
     second = refresh(sources=[str(corpus)], home=str(home))
     assert (first.n_files_read, second.n_files_read) == (8, 3)       # the changed file and the new ones
+    assert (first.n_evicted, second.n_evicted) == (0, 2)   # the cache lets go of the edited and the removed seed
     assert second.outcome == "published" and second.n_documents == first.n_documents
     everything = refresh(sources=[str(corpus)], home=str(tmp_path / "fresh"))
     assert everything.n_files_read == 9
@@ -230,9 +231,11 @@ def test_a_new_extractor_version_replaces_every_claim_and_keeps_what_it_finds(tm
     assert second.outcome == "published" and second.n_extracted == first.n_documents
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     versions = {table: {v for (v,) in con.execute(f"SELECT DISTINCT extractor_version FROM {table}").fetchall()}
-                for table in ("claims", "comparisons")}
+                for table in ("claims", "comparisons", "cached_claims", "cached_comparisons", "extracted_documents")}
     con.close()
+    # the old version's results were evicted from the cache once no document used them
     assert all(found and all(v.startswith("next-") for v in found) for found in versions.values())
+    assert second.n_evicted == first.n_documents
     published = [pl.read_parquet(Path(run.path) / "claims.parquet").drop("extractor_version")
                  for run in (first, second)]
     assert published[0].equals(published[1])

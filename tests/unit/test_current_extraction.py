@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from transforms.extract import extract
-from warehouse.cache import store_extraction
+from warehouse.cache import evict_unused, store_extraction
 from warehouse.store import connect, load_refresh, start_run
 
 TEXTS = {"a": "Ketamine works within hours. Unlike SSRIs, ketamine acts fast.",
@@ -87,3 +87,35 @@ def test_storing_a_document_again_replaces_its_results_and_no_other(tmp_path):
         assert cached["doc-c"] == again.height and set(cached) == {"doc-a", "doc-b", "doc-c"}
         assert con.execute("SELECT count(*) FROM cached_comparisons WHERE doc_id = 'doc-c'").fetchone()[0] == 1
         assert con.execute("SELECT count(*) FROM extracted_documents").fetchone()[0] == 3
+
+
+def _cached_documents(con: duckdb.DuckDBPyConnection) -> dict[str, set[tuple[str, str]]]:
+    return {table: set(con.execute(f"SELECT DISTINCT doc_id, extractor_version FROM {table}").fetchall())
+            for table in ("extracted_documents", "cached_claims", "cached_comparisons")}
+
+
+def test_eviction_drops_what_the_loaded_corpus_does_not_use_and_nothing_it_does(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        _store(con, ["a", "b", "c"], "x-old")
+        _store(con, ["a", "b", "c"], "x-new")
+        _load(con, ["a", "c"], "x-new", "r1")
+        published = con.execute("SELECT * FROM claims ORDER BY claim_id").fetchall()
+        # used: a and c under x-new; unused: b under x-new, and everything under x-old
+        assert evict_unused(con, "x-new", at_share=0.0) == 4
+        assert _cached_documents(con) == {
+            "extracted_documents": {("doc-a", "x-new"), ("doc-c", "x-new")},
+            "cached_claims": {("doc-a", "x-new"), ("doc-c", "x-new")},
+            "cached_comparisons": {("doc-a", "x-new"), ("doc-c", "x-new")}}
+        assert con.execute("SELECT * FROM claims ORDER BY claim_id").fetchall() == published
+        assert evict_unused(con, "x-new", at_share=0.0) == 0          # nothing left to evict
+
+
+def test_eviction_waits_until_the_unused_entries_are_a_share_of_the_used(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        _store(con, ["a", "b", "c"], "x-1")
+        _load(con, ["a", "b"], "x-1", "r1")                           # c unused: 1 against 2 used
+        before = _cached_documents(con)
+        assert evict_unused(con, "x-1", at_share=0.6) == 0
+        assert _cached_documents(con) == before
+        assert evict_unused(con, "x-1", at_share=0.5) == 1
+        assert ("doc-c", "x-1") not in _cached_documents(con)["cached_claims"]
