@@ -156,7 +156,10 @@ def resolve_context(values: pl.DataFrame, contexts: pl.DataFrame, before_only: S
         .join(needs, on="_cand", how="left")
         .filter(pl.col("needs").is_null() | pl.col("_distance").is_not_null())
     )
-    mention = [*SENTENCE_KEY, "start"]
+    # readings of a phrase's words compete; what a therapy's name implies ("ketamine infusions": intravenous,
+    # and with a count before it, several sessions) is a fact of the name, and competes with nothing
+    implied = pl.col("role") == "implied"
+    mention = [*SENTENCE_KEY, "start", pl.when(implied).then(pl.col("attribute"))]
     best = pl.col("_distance").min().over(mention)
     has_contextual = pl.col("_distance").is_not_null().any().over(mention)
     return scored.filter(

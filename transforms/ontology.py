@@ -170,8 +170,10 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
             for alias in implied["aliases"]:
                 for form in expand_phrase(alias):
                     rows.append({"phrase": form, "role": "subject", "subject": subject})
+                    # ("six ketamine infusions": a name that implies a value only with a context near it)
                     rows.append({"phrase": form, "role": "implied", "subject": subject,
-                                 "attribute": implied["attribute"], "value": implied["value"]})
+                                 "attribute": implied["attribute"], "value": implied["value"],
+                                 "needs": implied.get("needs")})
     rows += [{"phrase": f, "role": "subject", "subject": OUTSIDE_SUBJECT}
              for phrase in raw.get("outside_treatments", []) for f in expand_phrase(phrase)]
     # "serotonin syndrome", "a dummy pill": longer phrases that hide a name or a value and yield nothing
@@ -339,6 +341,8 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
         for implied in spec.get("implies", []):
             if implied["attribute"] not in raw["attributes"]:
                 raise OntologyError(f"{subject}: implies unknown attribute {implied['attribute']!r}")
+            if implied.get("needs") and implied["needs"] not in raw["contexts"]:
+                raise OntologyError(f"{subject}: implies with unknown context group {implied['needs']!r}")
         class_value = spec.get("class_value")
         if class_value and not _in_vocabulary(vocabulary, class_value):
             raise OntologyError(f"{subject}: class_value {class_value} is not a vocabulary attribute value")

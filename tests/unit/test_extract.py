@@ -1088,3 +1088,29 @@ def test_a_span_of_up_to_a_week_in_days_is_days_and_an_infusion_time_is_no_onset
                    "with effects typically lasting 3 to 7 days.")
     assert {("ketamine", "onset", "hours"), ("ketamine", "duration", "days")} <= facts
     assert ("ketamine", "onset", "minutes") not in facts and ("ketamine", "duration", "weeks") not in facts
+
+
+def test_a_count_before_a_therapys_session_name_is_its_regimen():
+    facts = _facts("I did six ketamine infusions last spring.")
+    assert {("ketamine", "regimen", "multiple_sessions"), ("ketamine", "route", "intravenous")} <= facts
+    assert ("psilocybin", "regimen", "single_session") in _facts("He had one psilocybin session in a trial.")
+    assert ("psilocybin", "regimen", "multiple_sessions") in _facts("She had three psilocybin sessions.")
+    # without a count the name says nothing of how many
+    assert not {f for f in _facts("The ketamine infusions helped my mood.") if f[1] == "regimen"}
+
+
+def test_side_effects_that_ease_give_no_onset_and_a_first_session_is_no_standard_of_care():
+    facts = _facts("Esketamine can cause dizziness and nausea. These effects typically ease within the two-hour "
+                   "observation period.")
+    assert ("esketamine", "side_effect", "dizziness") in facts
+    assert not {f for f in facts if f[1] in ("duration", "onset")}
+    facts = _facts("Some people notice an improvement with esketamine within a day of their first treatment.")
+    assert ("esketamine", "evidence_level", "established_use") not in facts
+    assert ("ssri", "evidence_level", "established_use") in _facts("An SSRI is still the first treatment to try.")
+
+
+def test_a_trial_arm_that_did_better_is_higher_efficacy_and_a_trial_under_way_is_ongoing():
+    assert ("psilocybin", "efficacy", "higher_than", "ssri") in _compared(
+        "On secondary measures, the psilocybin group did better than the escitalopram group.")
+    assert ("dmt", "evidence_level", "ongoing_research") in _facts(
+        "A clinical trial of intravenous DMT for major depressive disorder is under way.")
