@@ -45,11 +45,12 @@ _CONTEXT_AFTER_PENALTY = 10  # characters a context after its value counts as fa
 _COMPLEMENT_REACH = 24  # "a form of ketamine", "together with a newly started oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
 # comma, an article and at most four words between a therapy and the name of its class (past the end
-# of a bracket that names the therapy again: "DMT (N,N-dimethyltryptamine), a hallucinogen"; and past an
+# of a bracket that names the therapy again: "DMT (N,N-dimethyltryptamine), a hallucinogen"; past a comma
+# closing an aside: "Escitalopram, an SSRI, is one of the most prescribed antidepressants"; and past an
 # aside giving another name: "LSD, also known as acid, is a potent psychedelic")
 _APPOSITION_GAP = (r"^\s*\)?\s*(?:\([^()]*\))?\s*"
                    r"(?:,\s*(?:also\s+)?(?:known|called|referred\s+to|sold|marketed)\s+(?:[a-z]+\s+)?as\s+[^,()]{1,40},\s*)?"
-                   r"(?:,|is|are|was|were|remains|,\s*which is)?\s*(?:a|an|the|one of the)\s"
+                   r"(?:,|,?\s*(?:is|are|was|were|remains)|,\s*which is)?\s*(?:a|an|the|one of the)\s"
                    r"(?:[a-z0-9\-]+\s){0,4}$")
 
 

@@ -22,6 +22,7 @@ from transforms.ontology import Ontology
 _NAMING_MARKERS = ["unlike", "object_after", "than"]
 _NAMED_FIRST_MARKERS = ["unlike", "object_after"]
 _OBJECT_REACH = 30   # "in contrast with the slow onset of SSRIs": characters from a marker to the therapy it names
+_ARM_REACH = 4      # sentences back to the other side of a one-sided comparative ("the psilocybin group did better")
 _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
 
 
@@ -161,6 +162,9 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject"))
     )
     sides = pl.concat([sides, comparative_topics]).unique()
+    # "Psilocybin patients also reported fewer side effects", where psilocybin is the topic: the side is
+    # set against the last other therapy named shortly before (a trial's other arm)
+    sides = pl.concat([sides, _last_other_named(one_sided, sides, groups, sentences)]).unique()
     pairs = sides.join(sides, on=SENTENCE_KEY, suffix="_b").filter(pl.col("subject") != pl.col("subject_b"))
     # where the only markers name what follows them as the other side ("than", "versus", "unlike"), that
     # side must be a therapy they name: "remission was 27% with esketamine versus 18% with quetiapine" sets
@@ -251,3 +255,26 @@ def _named_after(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataF
                        [pl.col("g_start").alias("start"), "members"]).drop_nulls("members")
     return (with_folded(after, sentences).filter(closely_after("end", _OBJECT_REACH)).explode("members")
             .select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique())
+
+
+def _last_other_named(one_sided: pl.DataFrame, sides: pl.DataFrame, groups: pl.DataFrame,
+                      sentences: pl.DataFrame) -> pl.DataFrame:
+    """(sentence, subject): for a one-sided comparative that still has a single side (its only therapy
+    is the document's topic), the last other therapy named as a head in the `_ARM_REACH` sentences
+    before it: what a trial's report sets the arm against ("The others took escitalopram. ... Psilocybin
+    patients also reported fewer side effects")."""
+    position = sentences.select(*SENTENCE_KEY, "doc_id", "sentence_no")
+    # (not where "than" names what it is set against, a therapy or not: "before anyone can say that
+    # psilocybin is better than existing drugs")
+    no_than = with_folded(one_sided, sentences).filter(~pl.col("folded").str.contains(r"\bthan\b")).select(SENTENCE_KEY)
+    single = (no_than.join(sides, on=SENTENCE_KEY).group_by(SENTENCE_KEY)
+              .agg(pl.col("subject").first(), pl.len().alias("_n")).filter(pl.col("_n") == 1).drop("_n")
+              .join(position, on=SENTENCE_KEY))
+    named = (groups.filter(~pl.col("is_example") & ~pl.col("is_object")).explode("members")
+             .join(position, on=SENTENCE_KEY)
+             .select("doc_id", pl.col("sentence_no").alias("_at"), "g_start", pl.col("members").alias("_other")))
+    return (single.join(named, on="doc_id")
+            .filter((pl.col("_at") < pl.col("sentence_no")) & (pl.col("_at") >= pl.col("sentence_no") - _ARM_REACH)
+                    & (pl.col("_other") != pl.col("subject")))
+            .sort("_at", "g_start")
+            .group_by(SENTENCE_KEY).agg(pl.col("_other").last().alias("subject")))

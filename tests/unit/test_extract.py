@@ -999,10 +999,6 @@ def test_a_documents_topic_is_the_therapy_that_opens_a_sentence_before_one_named
     assert ("traditional_antidepressants", "side_effect", "nausea") not in facts
 
 
-def _compared(text: str) -> set[tuple]:
-    return set(extract(docs_frame(text)).comparisons.select("subject", "attribute", "relation", "object").iter_rows())
-
-
 def test_a_regulators_approval_names_what_the_therapy_is_for():
     facts = _facts("Spravato was first approved in 2019. In 2020 the approval was extended to adults with "
                    "major depressive disorder.")
@@ -1114,3 +1110,27 @@ def test_a_trial_arm_that_did_better_is_higher_efficacy_and_a_trial_under_way_is
         "On secondary measures, the psilocybin group did better than the escitalopram group.")
     assert ("dmt", "evidence_level", "ongoing_research") in _facts(
         "A clinical trial of intravenous DMT for major depressive disorder is under way.")
+
+
+def test_a_class_named_after_an_aside_and_a_copula_is_the_therapys_class():
+    facts = _facts("Escitalopram, an SSRI, is one of the most widely prescribed antidepressants in the world.")
+    assert ("ssri", "evidence_level", "established_use") in facts
+    assert ("traditional_antidepressants", "evidence_level", "established_use") not in facts
+
+
+def test_a_one_sided_comparative_about_the_topic_is_set_against_the_other_arm_named_before():
+    text = ("Psilocybin was tested against escitalopram. Half the patients got psilocybin. The others took "
+            "escitalopram every day.\n\nOn the main measure, the difference between the groups was not significant. "
+            "People who got psilocybin were then followed for six months. "
+            "Psilocybin patients also reported fewer side effects such as emotional blunting.")
+    assert ("psilocybin", "side_effect", "lower_than", "ssri") in _compared(text)
+    # "than" naming something outside the vocabulary sets nothing against the arm
+    assert not _compared("Psilocybin was compared with escitalopram in a trial. Larger trials are needed before "
+                         "anyone can say that psilocybin is better than existing drugs.")
+
+
+def test_than_naming_something_outside_the_vocabulary_sets_nothing_against_the_other_arm():
+    text = ("Psilocybin was tested against escitalopram. Half the patients got psilocybin. The others took "
+            "escitalopram every day.\n\nPeople who got psilocybin were then followed for six months. Larger trials "
+            "are needed before anyone can say that psilocybin is better than existing drugs.")
+    assert not {c for c in _compared(text) if c[1] == "efficacy"}
