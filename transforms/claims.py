@@ -41,6 +41,10 @@ _DOSE_OF_GAP = (r"^\s*(?:(?:[a-z0-9\-]+\s+){0,2}(?:dose|doses|pill|pills|tablet|
 # conditions, harms and risks name what happens to people, never a kind of therapy: "after failing five
 # antidepressants" is not about the antidepressants
 _NEVER_PREMODIFYING = ["indication", "side_effect", "risk"]
+# a relative clause right after a therapy: ", which ...", ", who ..."; the value inside it (no clause
+# punctuation between the opening and the value)
+_RELATIVE_OPENING = r"^\s*,\s*(?:which|who|whose)\b"
+_RELATIVE_CLAUSE = r"^\s*,\s*(?:which|who|whose)\b[^,;:.()!?]*$"
 _CONTEXT_AFTER_PENALTY = 10  # characters a context after its value counts as farther than one before
 _COMPLEMENT_REACH = 24  # "a form of ketamine", "together with a newly started oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
@@ -297,6 +301,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
         mentions.group_by([*SENTENCE_KEY, "group_no"])
         .agg(
             pl.col("start").min().alias("g_start"),
+            pl.col("end").max().alias("g_end"),
             pl.col("subject").unique(maintain_order=True).alias("members"),
             pl.col("_after_example_cue").first().alias("_after_example_cue"),
             pl.col("_subordinate").first().alias("_subordinate"),
@@ -331,7 +336,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
         .alias("sets_topic"),
         pl.when(pl.col("_bracketed")).then(closes).cast(pl.Int64).alias("bracket_end"),
     ).select(
-        *SENTENCE_KEY, "g_start", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"),
+        *SENTENCE_KEY, "g_start", "g_end", "members", "is_example", "sets_topic", pl.col("_subordinate").alias("subordinate"),
         "apposed_to", "is_object", pl.col("_after_example_cue").alias("after_example"), "bracket_end")
 
 
@@ -365,8 +370,8 @@ def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
         .join(groups.select(SENTENCE_KEY).unique(), on=SENTENCE_KEY, how="anti")
         .join(pointing_back, on=SENTENCE_KEY)
         .join(topics, on="doc_id")
-        .select(*SENTENCE_KEY, "g_start", "members", pl.lit(False).alias("is_example"),
-                pl.lit(True).alias("sets_topic"), pl.lit(False).alias("subordinate"),
+        .select(*SENTENCE_KEY, "g_start", pl.lit(None, dtype=groups.schema["g_end"]).alias("g_end"), "members",
+                pl.lit(False).alias("is_example"), pl.lit(True).alias("sets_topic"), pl.lit(False).alias("subordinate"),
                 pl.lit(None, dtype=groups.schema["apposed_to"]).alias("apposed_to"), pl.lit(False).alias("is_object"),
                 pl.lit(False).alias("after_example"), pl.lit(None, dtype=pl.Int64).alias("bracket_end"))
     )
@@ -489,6 +494,21 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
                  | gap.str.contains(_DOSE_OF_GAP)).alias("_premodifies"))
     return (values.join(flags, on="_row", how="left")
             .with_columns(pl.col("_premodifies").fill_null(False)).drop("_row"))
+
+
+def _with_relative_example(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """`relative_members`: the therapy named as an example that a relative clause holding the value opens
+    right after ("other drugs in development, including psilocybin, which the FDA has designated a
+    breakthrough therapy"): the clause is about the example, not the head the example belongs to."""
+    examples = with_folded(groups.filter(pl.col("is_example")).select(*SENTENCE_KEY, "g_end", "members"), sentences)
+    opening = pl.col("folded").str.slice(pl.col("g_end")).str.contains(_RELATIVE_OPENING)
+    relatives = (examples.filter(opening).select(*SENTENCE_KEY, pl.col("g_end").alias("_rx_end"),
+                                                 pl.col("members").alias("relative_members")))
+    values = asof_before(values, relatives, "start", "_rx_end", ["_rx_end", "relative_members"])
+    inside = with_folded(values, sentences).select(
+        (_text_between("_rx_end").str.contains(_RELATIVE_CLAUSE) & pl.col("_rx_end").is_not_null()).fill_null(False))
+    return values.with_columns(pl.when(inside.to_series()).then(pl.col("relative_members")).alias("relative_members")
+                               ).drop("_rx_end")
 
 
 def _after_lead_in(sentences: pl.DataFrame, sid: pl.Expr) -> pl.Expr:
@@ -620,6 +640,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = asof_before(others, breaks.rename({"break_end": "_break_before"}), "start", "end", ["_break_before"])
     others = asof_after(others, breaks.rename({"break_end": "_break_after"}), "end", "end", ["_break_after"])
     others = _with_premodifier_flag(others, sentences)
+    others = _with_relative_example(others, groups, sentences)
     population = cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
     others = asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
     others = asof_before(others, cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])
@@ -675,6 +696,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
         .with_columns(
             pl.coalesce(
                 pl.when(pl.col("_premodifies")).then(pl.col("next_members")),
+                "relative_members",
                 pl.when(across_contrast).then(pl.col("after_members")),
                 # (unless a head stands between the pronoun and the value)
                 pl.when(pl.col("head_start").is_null() | (pl.col("head_start") < pl.col("pl_end")))
@@ -687,7 +709,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
             ).alias("subject")
         )
         .drop("members", "plural_members", "pl_end", "after_members", "after_start", "next_members", "next_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
-              "carried_all", "st_end", "_premodifies", "head_start", "main_members", "clause_members", "sub_start",
+              "carried_all", "st_end", "_premodifies", "relative_members", "head_start", "main_members", "clause_members", "sub_start",
               "u_end", "_break_before", "_break_after")
         .explode("subject")
     )

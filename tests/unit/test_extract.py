@@ -1134,3 +1134,30 @@ def test_than_naming_something_outside_the_vocabulary_sets_nothing_against_the_o
             "escitalopram every day.\n\nPeople who got psilocybin were then followed for six months. Larger trials "
             "are needed before anyone can say that psilocybin is better than existing drugs.")
     assert not {c for c in _compared(text) if c[1] == "efficacy"}
+
+
+def test_a_relative_clause_after_an_example_is_about_the_example():
+    facts = _facts("The decision may slow other psychedelic drugs in development, including psilocybin, which the FDA "
+                   "has designated a breakthrough therapy for depression.")
+    assert {("psilocybin", "legal_status", "breakthrough_therapy"), ("psilocybin", "indication", "depression")} <= facts
+    assert ("psychedelics", "legal_status", "breakthrough_therapy") not in facts
+    # without the relative clause the head keeps the value
+    assert ("psychedelics", "indication", "depression") in _facts(
+        "Psychedelics such as psilocybin are being studied for depression.")
+
+
+def test_a_scheduled_session_gives_no_onset_and_a_drug_given_once_is_a_single_session():
+    facts = _facts("Ketamine-assisted psychotherapy uses ketamine lozenges. We schedule an integration session "
+                   "within a few days.")
+    assert ("ketamine", "setting", "integration_sessions") in facts
+    assert not {f for f in facts if f[1] == "onset"}
+    assert ("psychedelics", "regimen", "single_session") in _facts(
+        "Psychedelics are given only once or a few times.")
+
+
+def test_fewer_long_term_side_effects_than_is_a_lower_side_and_first_medicines_are_established():
+    assert ("psychedelics", "side_effect", "lower_than", "ssri") in _compared(
+        "Overall, psychedelics appear to cause fewer long-term side effects than SSRIs.")
+    facts = _facts("SSRIs are usually the first medicines doctors try for depression. Common side effects include "
+                   "weight gain and a flattening of emotions.")
+    assert {("ssri", "evidence_level", "established_use"), ("ssri", "side_effect", "emotional_blunting")} <= facts
