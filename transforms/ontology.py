@@ -278,6 +278,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(mods["complement"]["phrases"], "complement")
     attribution = raw["attribution"]
     add(attribution["population"]["phrases"], "population", window=attribution["population"]["window"])
+    add(attribution.get("helped_populations", []), "pseudo")
     add(attribution.get("study_frames", []), "study_frame")
     add(attribution.get("failures", []), "failure")
     add(attribution["barriers"], "barrier")

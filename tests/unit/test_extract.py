@@ -1161,3 +1161,26 @@ def test_fewer_long_term_side_effects_than_is_a_lower_side_and_first_medicines_a
     facts = _facts("SSRIs are usually the first medicines doctors try for depression. Common side effects include "
                    "weight gain and a flattening of emotions.")
     assert {("ssri", "evidence_level", "established_use"), ("ssri", "side_effect", "emotional_blunting")} <= facts
+
+
+def test_a_negation_before_the_people_a_therapy_helps_denies_the_indication():
+    claims = _claims("Antidepressants such as fluoxetine have not been shown to help people with anorexia.")
+    assert ("traditional_antidepressants", "indication", "eating_disorder", True, False) in claims
+    assert ("traditional_antidepressants", "indication", "eating_disorder", False, False) not in claims
+    # what is denied to people with a condition is still the act, not the condition
+    assert ("ketamine", "risk", "psychosis") in _facts("Ketamine is fast. We do not offer it to anyone with psychosis.")
+
+
+def test_a_remission_is_what_the_therapy_treated():
+    facts = _facts("MDMA-assisted therapy was tested in two trials. Most participants no longer had PTSD afterwards.")
+    assert ("mdma", "indication", "ptsd") in facts
+    assert ("mdma", "indication", "ptsd") in _facts("With MDMA, most no longer met the criteria for PTSD.")
+
+
+def test_how_one_felt_the_next_day_is_no_onset_and_idioms_of_harms():
+    facts = _facts("MDMA was hard on me. My jaw was tight, and the next day I was exhausted.")
+    assert not {f for f in facts if f[1] == "onset"}
+    assert ("ketamine", "onset", "days") in _facts("Ketamine helped. I felt better the next day.")
+    facts = _facts("I took paroxetine for years. It flattened everything, and my sex life disappeared.")
+    assert {("ssri", "side_effect", "emotional_blunting"), ("ssri", "side_effect", "sexual_dysfunction")} <= facts
+    assert ("mdma", "risk", "cardiovascular_risk") in _facts("The FDA cited risks to the heart from MDMA.")
