@@ -34,6 +34,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.corpus import change_some, write_corpus
+from flows.process import run_then_exit
 
 
 def run_case(source: str, home: str, batch_size: int, runner: str = "threads") -> dict:
@@ -127,9 +128,9 @@ def main() -> None:
                         help="where the flow's tasks run (dask: a local cluster of worker processes)")
     parser.add_argument("--case", nargs=2, metavar=("SOURCE", "HOME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.case:
-        print(json.dumps(run_case(args.case[0], args.case[1], args.batch_size, args.task_runner)))
-        return
+    if args.case:     # a refresh process, leaving as `kvp refresh` does
+        run_then_exit(lambda: print(json.dumps(run_case(args.case[0], args.case[1], args.batch_size,
+                                                        args.task_runner))))
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kvp-bench-"))
     with (_no_server() if args.ephemeral else prefect_server(workdir / "prefect-server")) as api:
         _benchmark(workdir, args.documents or [10_000], args.batch_size, api, args.task_runner)

@@ -426,7 +426,9 @@ def show(table: str, version: str | None, subject: str | None, attribute: str | 
 
 
 def main() -> None:
-    app(prog_name="kvp")
+    from flows.process import run_then_exit
+
+    run_then_exit(lambda: app(prog_name="kvp"))
 
 
 if __name__ == "__main__":
