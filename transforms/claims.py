@@ -427,8 +427,35 @@ def topic_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFra
     return (
         candidates.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
         .join(pointing_back, on=SENTENCE_KEY, how="anti")
-        .join(document_topics(groups, sentences), on="doc_id")
-        .select(*SENTENCE_KEY, pl.col("members").alias("reset"))
+        .join(section_topics(groups, sentences), on=SENTENCE_KEY, how="left")
+        .join(document_topics(groups, sentences), on="doc_id", how="left")
+        .select(*SENTENCE_KEY, pl.coalesce("section", "members").alias("reset"))
+        .filter(pl.col("reset").is_not_null())
+    )
+
+
+def _is_heading() -> pl.Expr:
+    """A line of its own that does not end a sentence: a title or a section's heading."""
+    return pl.col("is_line") & ~pl.col("text").str.contains(r"[.!?][\"'’”)\]]*$")
+
+
+def section_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """Per sentence, the therapy its section is about (sid, section: members): the first named as a head
+    in the last heading before it ("Ketamine infusions" ... "During an infusion, people often feel
+    detached" is about ketamine, whatever the document's title names first). After a heading that
+    names no therapy ("The bottom line") a sentence has no section topic (null)."""
+    heads = (groups.filter(pl.col("sets_topic") & ~pl.col("after_example")
+                           & ~pl.col("members").list.contains(OUTSIDE_SUBJECT))
+             .sort([*SENTENCE_KEY, "g_start"]).group_by(SENTENCE_KEY).agg(pl.col("members").first().alias("_named")))
+    # each heading hands on what it names (or an empty list: nothing) until the next heading
+    return (
+        sentences.select(*SENTENCE_KEY, "doc_id", _is_heading().alias("_heading"))
+        .join(heads, on=SENTENCE_KEY, how="left")
+        .sort(SENTENCE_KEY)
+        .with_columns(pl.when(pl.col("_heading")).then(pl.col("_named").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+                      .alias("_hands_on"))
+        .with_columns(pl.col("_hands_on").shift(1).forward_fill().over("doc_id").alias("section"))
+        .select(*SENTENCE_KEY, pl.when(pl.col("section").list.len() > 0).then(pl.col("section")).alias("section"))
     )
 
 
@@ -496,13 +523,14 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
             .with_columns(pl.col("_premodifies").fill_null(False)).drop("_row"))
 
 
-def _with_relative_example(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """`relative_members`: the therapy named as an example that a relative clause holding the value opens
-    right after ("other drugs in development, including psilocybin, which the FDA has designated a
-    breakthrough therapy"): the clause is about the example, not the head the example belongs to."""
-    examples = with_folded(groups.filter(pl.col("is_example")).select(*SENTENCE_KEY, "g_end", "members"), sentences)
+def _with_relative_clause_owner(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """`relative_members`: the therapy named right before a relative clause holding the value ("other
+    drugs in development, including psilocybin, which the FDA has designated a breakthrough therapy",
+    "faster than standard antidepressants, which usually take four to eight weeks"): the clause is about
+    that therapy, not the head an example belongs to nor the subject a compared side is set against."""
+    named = with_folded(groups.select(*SENTENCE_KEY, "g_end", "members"), sentences)
     opening = pl.col("folded").str.slice(pl.col("g_end")).str.contains(_RELATIVE_OPENING)
-    relatives = (examples.filter(opening).select(*SENTENCE_KEY, pl.col("g_end").alias("_rx_end"),
+    relatives = (named.filter(opening).select(*SENTENCE_KEY, pl.col("g_end").alias("_rx_end"),
                                                  pl.col("members").alias("relative_members")))
     values = asof_before(values, relatives, "start", "_rx_end", ["_rx_end", "relative_members"])
     inside = with_folded(values, sentences).select(
@@ -640,7 +668,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = asof_before(others, breaks.rename({"break_end": "_break_before"}), "start", "end", ["_break_before"])
     others = asof_after(others, breaks.rename({"break_end": "_break_after"}), "end", "end", ["_break_after"])
     others = _with_premodifier_flag(others, sentences)
-    others = _with_relative_example(others, groups, sentences)
+    others = _with_relative_clause_owner(others, groups, sentences)
     population = cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
     others = asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
     others = asof_before(others, cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])

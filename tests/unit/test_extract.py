@@ -1184,3 +1184,44 @@ def test_how_one_felt_the_next_day_is_no_onset_and_idioms_of_harms():
     facts = _facts("I took paroxetine for years. It flattened everything, and my sex life disappeared.")
     assert {("ssri", "side_effect", "emotional_blunting"), ("ssri", "side_effect", "sexual_dysfunction")} <= facts
     assert ("mdma", "risk", "cardiovascular_risk") in _facts("The FDA cited risks to the heart from MDMA.")
+
+
+def test_a_paragraph_that_names_no_therapy_is_about_its_sections_heading():
+    text = ("Ketamine, esketamine and ECT: what to try when antidepressants fail\n\n"
+            "Ketamine infusions\n\nKetamine can lift depression within a day.\n\n"
+            "During an infusion, people often feel detached or dizzy.\n\n"
+            "Esketamine (Spravato)\n\nEsketamine is a nasal spray.\n\nSome people feel sleepy afterwards.")
+    facts = _facts(text)
+    assert {("ketamine", "side_effect", "dissociation"), ("esketamine", "side_effect", "sedation")} <= facts
+    assert not {f for f in facts if f[0] == "traditional_antidepressants" and f[1] == "side_effect"}
+    assert ("ketamine", "side_effect", "sedation") not in facts
+
+
+def test_a_relative_clause_after_the_compared_side_is_about_it():
+    facts = _facts("Ketamine works faster than SSRIs, which usually take four to eight weeks.")
+    assert ("ssri", "onset", "weeks") in facts
+    assert ("ketamine", "onset", "weeks") not in facts
+
+
+def test_sessions_around_the_dose_and_the_infusions_own_length_are_no_regimen_or_onset():
+    facts = _facts("Psilocybin was given in a single session after three preparation sessions.")
+    assert ("psilocybin", "regimen", "multiple_sessions") not in facts
+    assert ("psilocybin", "setting", "integration_sessions") in facts
+    facts = _facts("Ketamine is given as an infusion into a vein over about 40 minutes. Many need top-up infusions.")
+    assert ("ketamine", "onset", "minutes") not in facts
+    assert ("ketamine", "regimen", "maintenance") in facts
+
+
+def test_insurance_coverage_is_compared_as_cost():
+    compared = _compared("Because it is approved, esketamine is more often covered by insurance than ketamine infusions are.")
+    assert ("esketamine", "cost", "lower_than", "ketamine") in compared
+
+
+def test_a_month_is_no_hedge_and_words_of_a_psilocybin_trip():
+    claims = _claims("In May I went to a psilocybin retreat.")
+    assert ("psilocybin", "setting", "retreat", False, False) in claims
+    facts = _facts("I went to a retreat where truffles are legal. About an hour in the visuals started and I got "
+                   "really anxious. On Lexapro I couldn't cry.")
+    assert {("psilocybin", "setting", "retreat"), ("psilocybin", "side_effect", "anxiety")} <= facts
+    assert ("ssri", "side_effect", "emotional_blunting") in facts
+    assert not {f for f in facts if f[1] == "onset"}
