@@ -1225,3 +1225,20 @@ def test_a_month_is_no_hedge_and_words_of_a_psilocybin_trip():
     assert {("psilocybin", "setting", "retreat"), ("psilocybin", "side_effect", "anxiety")} <= facts
     assert ("ssri", "side_effect", "emotional_blunting") in facts
     assert not {f for f in facts if f[1] == "onset"}
+
+
+def test_vitals_watched_over_are_no_cardiovascular_risk_and_the_sessions_timing_no_onset():
+    facts = _facts("Ketamine therapy is supervised. A nurse checks your blood pressure and heart rate during each session, "
+                   "and you rest until the effects have worn off, usually about two hours.")
+    assert ("ketamine", "risk", "cardiovascular_risk") not in facts
+    assert ("ketamine", "side_effect", "increased_blood_pressure") in facts    # the watching implies the rise
+    assert ("ketamine", "setting", "medical_supervision") in facts
+    assert not {f for f in facts if f[1] == "onset"}
+    facts = _facts("Ketamine is given in six sessions, each followed by an integration session within a few days.")
+    assert not {f for f in facts if f[1] == "onset"}
+
+
+def test_idioms_of_resistance_standing_and_mildness():
+    facts = _facts("Ketamine works quickly, even when other treatments have failed. Its side effects are usually mild.")
+    assert {("ketamine", "indication", "treatment_resistant_depression"), ("ketamine", "tolerability", "well_tolerated")} <= facts
+    assert ("ssri", "evidence_level", "established_use") in _facts("SSRIs are inexpensive, with decades of safety data.")
