@@ -1242,3 +1242,11 @@ def test_idioms_of_resistance_standing_and_mildness():
     facts = _facts("Ketamine works quickly, even when other treatments have failed. Its side effects are usually mild.")
     assert {("ketamine", "indication", "treatment_resistant_depression"), ("ketamine", "tolerability", "well_tolerated")} <= facts
     assert ("ssri", "evidence_level", "established_use") in _facts("SSRIs are inexpensive, with decades of safety data.")
+
+
+def test_symptoms_a_drug_causes_are_side_effects_and_idioms_of_what_is_known():
+    facts = _facts("Please don't stop sertraline abruptly; stopping suddenly can cause dizziness and flu-like symptoms.")
+    assert ("ssri", "side_effect", "dizziness") in facts
+    facts = _facts("Sertraline has been studied in tens of thousands of people. Psilocybin is different. "
+                   "We also know little about its safety.")
+    assert {("ssri", "evidence_level", "established_use"), ("psilocybin", "risk", "unknown_long_term_safety")} <= facts
