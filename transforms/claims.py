@@ -354,14 +354,15 @@ def apposition_values(groups: pl.DataFrame, class_values: pl.DataFrame) -> pl.Da
     )
 
 
-def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+def question_topics(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame, foils: Sequence[str] = ()
+                    ) -> pl.DataFrame:
     """Head groups for questions that name no therapy but point back with a pronoun.
 
     On question-and-answer pages "How quickly does it work?" asks about the page's topic (the first
     therapy the document names as a head), not about a therapy the last answer mentioned in passing.
     Returned in the shape of `subject_groups`, to be added to it.
     """
-    topics = document_topics(groups, sentences)
+    topics = document_topics(groups, sentences, foils)
     pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).group_by(SENTENCE_KEY).agg(
         pl.col("start").min().alias("g_start"))
     return (
@@ -418,7 +419,8 @@ def _same_document_as_previous() -> pl.Expr:
     return (pl.col("doc_id") == pl.col("doc_id").shift(1)).fill_null(False)
 
 
-def topic_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+def topic_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame, foils: Sequence[str] = ()
+                 ) -> pl.DataFrame:
     """Sentences about the document's topic, not the last therapy named: those that open a paragraph
     (`_paragraph_openings`) or follow an aside (`_after_asides`), when they name no therapy and do not
     point back with a pronoun. (sid, reset: the topic's members)"""
@@ -428,7 +430,7 @@ def topic_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFra
         candidates.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
         .join(pointing_back, on=SENTENCE_KEY, how="anti")
         .join(section_topics(groups, sentences), on=SENTENCE_KEY, how="left")
-        .join(document_topics(groups, sentences), on="doc_id", how="left")
+        .join(document_topics(groups, sentences, foils), on="doc_id", how="left")
         .select(*SENTENCE_KEY, pl.coalesce("section", "members").alias("reset"))
         .filter(pl.col("reset").is_not_null())
     )
@@ -488,22 +490,28 @@ def _after_asides(sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame, foils: Sequence[str] = ()) -> pl.DataFrame:
     """Per document, its topic (doc_id, members): the first therapy it names as a head (not as an example:
-    "treatments such as antidepressants") in its title, a heading or at the start of a sentence; failing
-    that, the first it names as a head at all."""
+    "treatments such as antidepressants") in its title; else the first in a heading or at the start of a
+    sentence, or failing that anywhere, that is none of the `foils` (the treatments the others are measured
+    against: "Standard antidepressants can take a month or longer to help. ... a single low dose of
+    ketamine"); a foil only when nothing else is named as a head."""
     # a therapy in a title (the document's first lines) or heading, or one that opens its sentence,
     # before one named in passing ("When Dana had tried four antidepressants, her psychiatrist
     # suggested esketamine. Esketamine is ...")
     heading = pl.col("is_line") & ~pl.col("text").str.contains(r"[.!?][\"'’”)\]]*$")
-    prominent = heading | (pl.col("sentence_no") < _TITLE_SENTENCES) | (pl.col("g_start") <= _OPENING_REACH)
+    titled = pl.col("sentence_no") < _TITLE_SENTENCES
+    prominent = titled | heading | (pl.col("g_start") <= _OPENING_REACH)
+    foil = pl.col("members").list.set_difference(pl.lit(list(foils), dtype=pl.List(pl.String))).list.len() == 0
     return (
         groups.filter(pl.col("sets_topic") & ~pl.col("after_example")
                       & ~pl.col("members").list.contains(OUTSIDE_SUBJECT))
         .join(sentences.select(*SENTENCE_KEY, "doc_id", "sentence_no", "is_line", "text"), on=SENTENCE_KEY)
         .sort([*SENTENCE_KEY, "g_start"])
         .group_by("doc_id", maintain_order=True)
-        .agg(pl.coalesce(pl.col("members").filter(prominent).first(), pl.col("members").first()))
+        .agg(pl.coalesce(pl.col("members").filter(titled).first(),
+                         pl.col("members").filter(prominent & ~foil).first(), pl.col("members").filter(~foil).first(),
+                         pl.col("members").filter(prominent).first(), pl.col("members").first()))
     )
 
 
@@ -591,7 +599,7 @@ def _clause_subjects(heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFra
 
 
 def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame,
-                       topic_attributes: list[str]) -> pl.DataFrame:
+                       topic_attributes: list[str], foils: Sequence[str] = ()) -> pl.DataFrame:
     """Give each value mention its subject(s).
 
     In order: the nearest head group before it in the sentence (past a pronoun, the nearest one that
@@ -610,7 +618,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                                                                    pl.lit(True).alias("_subject_like"))
     topic_heads = (topic_heads.join(subject_like, on=[*SENTENCE_KEY, "g_start"], how="left")
                    .with_columns(pl.col("_subject_like").fill_null(False)))
-    carried = carried_heads(topic_heads, sentences, resets=topic_resets(groups, sentences, cues),
+    carried = carried_heads(topic_heads, sentences, resets=topic_resets(groups, sentences, cues, foils),
                             preferred="_subject_like")
     # "Both appear to ...": every therapy of the last sentence that named some
     plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()

@@ -158,7 +158,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         sides.group_by(SENTENCE_KEY).agg(pl.len().alias("_n")).filter(pl.col("_n") > 1), on=SENTENCE_KEY, how="anti")
     comparative_topics = (
         one_sided.join(sentences.select(*SENTENCE_KEY, "doc_id"), on=SENTENCE_KEY)
-        .join(document_topics(groups, sentences), on="doc_id")
+        .join(document_topics(groups, sentences, ontology.foil_subjects()), on="doc_id")
         .explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject"))
     )
     sides = pl.concat([sides, comparative_topics]).unique()

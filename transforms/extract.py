@@ -74,14 +74,15 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role").is_in(["subject", "class_noun"])), cues, sentences, parents)
-    groups = pl.concat([groups, question_topics(groups, sentences, cues)]).sort([*SENTENCE_KEY, "g_start"])
+    foils = ontology.foil_subjects()
+    groups = pl.concat([groups, question_topics(groups, sentences, cues, foils)]).sort([*SENTENCE_KEY, "g_start"])
     values = resolve_context(entities.filter(pl.col("role").is_in(["value", "implied"])), contexts,
                              ontology.contexts_before_only())
     values = pl.concat([values, apposition_values(groups, ontology.class_values())], how="diagonal_relaxed")
     values = apply_modifiers(values, cues)
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,
-                                    ontology.sentence_topic_attributes())
+                                    ontology.sentence_topic_attributes(), foils)
     ours = pl.col("subject") != OUTSIDE_SUBJECT
     claims = _collapse(attributed.filter(ours), sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(
         list(CLAIM_SCHEMA))

@@ -105,6 +105,11 @@ class Ontology:
     def sentence_topic_attributes(self) -> list[str]:
         return list(self.raw["attribution"]["sentence_topic_attributes"])
 
+    def foil_subjects(self) -> list[str]:
+        """The subjects named in `attribution.foils`, and every subject under them."""
+        foils = set(self.raw["attribution"].get("foils", []))
+        return sorted(name for name, spec in self.subjects.items() if name in foils or spec.get("parent") in foils)
+
     def comparison_relations(self) -> list[str]:
         return list(self.vocabulary["comparisons"]["relations"])
 
@@ -350,6 +355,9 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
     for group in (raw.get("numeric_time_spans") or {}).get("excludes", []):
         if group not in raw["contexts"]:
             raise OntologyError(f"numeric_time_spans: unknown context group {group!r}")
+    for foil in raw["attribution"].get("foils", []):
+        if foil not in raw["subjects"]:
+            raise OntologyError(f"attribution.foils: unknown subject {foil!r}")
     counted = raw.get("counted_sessions")
     if counted and not _in_vocabulary(vocabulary, counted):
         raise OntologyError(f"counted_sessions: {counted['attribute']}.{counted['value']} is not in the vocabulary")

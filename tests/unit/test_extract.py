@@ -1250,3 +1250,17 @@ def test_symptoms_a_drug_causes_are_side_effects_and_idioms_of_what_is_known():
     facts = _facts("Sertraline has been studied in tens of thousands of people. Psilocybin is different. "
                    "We also know little about its safety.")
     assert {("ssri", "evidence_level", "established_use"), ("psilocybin", "risk", "unknown_long_term_safety")} <= facts
+
+
+def test_a_treatment_named_first_as_the_problem_is_no_topic_when_another_is_named():
+    text = ("In the emergency room, a new option\n\n"
+            "Doctors have few tools that work quickly. Standard antidepressants can take a month or longer to help.\n\n"
+            "Some hospitals now give a single low dose of ketamine.\n\n"
+            "In a study, suicidal thoughts dropped within four hours.")
+    facts = _facts(text)
+    assert ("ketamine", "onset", "hours") in facts
+    assert ("traditional_antidepressants", "onset", "hours") not in facts
+    # named in the title, the standard treatment is the topic
+    facts = _facts("Antidepressants: what to expect\n\nAntidepressants take weeks. Ketamine is faster.\n\n"
+                   "Nausea is common at first.")
+    assert ("traditional_antidepressants", "side_effect", "nausea") in facts

@@ -58,6 +58,14 @@ def test_needs_names_one_context_group(tmp_path):
         _load_edited(tmp_path, raw)
 
 
+def test_a_foil_that_is_no_subject_is_rejected_and_foils_take_the_subjects_under_them(tmp_path):
+    assert set(default_ontology().foil_subjects()) == {"traditional_antidepressants", "ssri", "snri"}
+    raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
+    raw["attribution"]["foils"] = ["placebo"]
+    with pytest.raises(OntologyError, match="placebo"):
+        _load_edited(tmp_path, raw)
+
+
 def test_a_context_side_other_than_before_is_rejected(tmp_path):
     raw = yaml.safe_load(ONTOLOGY_PATH.read_text())
     raw["contexts"]["session_count"]["side"] = "after"
