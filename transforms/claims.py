@@ -423,12 +423,20 @@ def topic_resets(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFra
                  ) -> pl.DataFrame:
     """Sentences about the document's topic, not the last therapy named: those that open a paragraph
     (`_paragraph_openings`) or follow an aside (`_after_asides`), when they name no therapy and do not
-    point back with a pronoun. (sid, reset: the topic's members)"""
-    candidates = pl.concat([_paragraph_openings(sentences), _after_asides(sentences, cues)]).unique(SENTENCE_KEY)
-    pointing_back = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).select(SENTENCE_KEY)
+    point back with a pronoun, other than a paragraph's opening "it" (a topic pronoun: the page's or the
+    section's therapy). (sid, reset: the topic's members)"""
+    openings = _paragraph_openings(sentences)
+    asides = _after_asides(sentences, cues)
+    pronouns = cues.filter(pl.col("role").is_in(["anaphor", "plural_anaphor"])).select(*SENTENCE_KEY, "start")
+    topic_pronouns = cues.filter(pl.col("role") == "topic_pronoun").select(*SENTENCE_KEY, "start")
+    # a paragraph's opening points back only with a pronoun that is no topic pronoun; after an aside, with any
+    points_back_in_opening = pronouns.join(topic_pronouns, on=[*SENTENCE_KEY, "start"], how="anti").select(SENTENCE_KEY)
+    candidates = pl.concat([
+        openings.join(points_back_in_opening, on=SENTENCE_KEY, how="anti"),
+        asides.join(pronouns.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti"),
+    ]).unique(SENTENCE_KEY)
     return (
         candidates.join(groups.select(SENTENCE_KEY), on=SENTENCE_KEY, how="anti")
-        .join(pointing_back, on=SENTENCE_KEY, how="anti")
         .join(section_topics(groups, sentences), on=SENTENCE_KEY, how="left")
         .join(document_topics(groups, sentences, foils), on="doc_id", how="left")
         .select(*SENTENCE_KEY, pl.coalesce("section", "members").alias("reset"))

@@ -290,6 +290,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(attribution["subordinators"], "subordinator", group="phrase")
     add(attribution.get("clause_subordinators", []), "subordinator", group="clause")
     add(attribution["anaphors"], "anaphor")
+    add(attribution.get("topic_pronouns", []), "topic_pronoun")
     add(attribution["plural_anaphors"], "plural_anaphor")
     add(attribution.get("pseudo_anaphors", []), "pseudo")
     for phrase, count in attribution.get("numeral_anaphors", {}).items():

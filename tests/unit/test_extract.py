@@ -1264,3 +1264,23 @@ def test_a_treatment_named_first_as_the_problem_is_no_topic_when_another_is_name
     facts = _facts("Antidepressants: what to expect\n\nAntidepressants take weeks. Ketamine is faster.\n\n"
                    "Nausea is common at first.")
     assert ("traditional_antidepressants", "side_effect", "nausea") in facts
+
+
+def test_it_opening_a_paragraph_is_the_pages_therapy_not_one_named_in_passing_before():
+    text = ("Spravato week 3 update\n\nI'm three weeks into Spravato.\n\n"
+            "Background: I tried five SSRIs. Sertraline killed my sex drive.\n\n"
+            "How it works at my clinic: twice a week, and a nurse takes your blood pressure.\n\n"
+            "Some nausea too, I take an anti-nausea pill before now. Insurance approved it after a prior authorization.")
+    facts = _facts(text)
+    assert {("esketamine", "regimen", "multiple_sessions"), ("esketamine", "setting", "medical_supervision"),
+            ("esketamine", "side_effect", "nausea"), ("esketamine", "legal_status", "prescription")} <= facts
+    assert not {f for f in facts if f[0] == "ssri" and f[1] != "side_effect"}
+    assert ("esketamine", "route", "oral") not in facts           # another medicine's pill
+    # within a paragraph, "it" still points back to the therapy just named
+    assert ("ssri", "side_effect", "weight_gain") in _facts("Ketamine helped.\n\nI tried Zoloft. It made me gain weight.")
+
+
+def test_therapy_before_the_bans_is_mid_century_research_and_a_single_ceremony_a_single_session():
+    facts = _facts("MDMA was made in 1912. In the late 1970s some psychotherapists used it to help patients open up.")
+    assert ("mdma", "history", "mid_century_research") in facts
+    assert ("dmt", "regimen", "single_session") in _facts("A single ceremony of ayahuasca may ease depression.")
