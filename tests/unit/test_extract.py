@@ -1284,3 +1284,10 @@ def test_therapy_before_the_bans_is_mid_century_research_and_a_single_ceremony_a
     facts = _facts("MDMA was made in 1912. In the late 1970s some psychotherapists used it to help patients open up.")
     assert ("mdma", "history", "mid_century_research") in facts
     assert ("dmt", "regimen", "single_session") in _facts("A single ceremony of ayahuasca may ease depression.")
+
+
+def test_maintenance_of_anesthesia_is_no_regimen_and_feeling_better_for_weeks_a_duration():
+    facts = _facts("Ketamine is used for induction and maintenance of anesthesia.")
+    assert ("ketamine", "regimen", "maintenance") not in facts
+    facts = _facts("Psilocybin sessions are legal in Oregon. Most clients report feeling better for weeks or months afterwards.")
+    assert {("psilocybin", "duration", "weeks"), ("psilocybin", "duration", "months")} <= facts
