@@ -1291,3 +1291,7 @@ def test_maintenance_of_anesthesia_is_no_regimen_and_feeling_better_for_weeks_a_
     assert ("ketamine", "regimen", "maintenance") not in facts
     facts = _facts("Psilocybin sessions are legal in Oregon. Most clients report feeling better for weeks or months afterwards.")
     assert {("psilocybin", "duration", "weeks"), ("psilocybin", "duration", "months")} <= facts
+
+
+def test_low_mood_after_a_drug_is_no_indication():
+    assert ("mdma", "indication", "depression") not in _facts("MDMA is a party drug. Days after use, some users report low mood.")
