@@ -1295,3 +1295,15 @@ def test_maintenance_of_anesthesia_is_no_regimen_and_feeling_better_for_weeks_a_
 
 def test_low_mood_after_a_drug_is_no_indication():
     assert ("mdma", "indication", "depression") not in _facts("MDMA is a party drug. Days after use, some users report low mood.")
+
+
+def test_more_likely_than_compares_side_effects_and_far_more_than_efficacy():
+    compared = _compared("Esketamine works fast. SSRIs are more likely than esketamine to cause weight gain.")
+    assert ("ssri", "side_effect", "higher_than", "esketamine") in compared
+    assert ("mdma", "efficacy", "higher_than", "ssri") in _compared("The MDMA sessions helped me far more than years of paroxetine did.")
+
+
+def test_benefits_that_emerge_studies_only_and_a_one_to_two_week_schedule():
+    facts = _facts("Psilocybin's benefits tend to emerge over several days. It is only available in studies.")
+    assert {("psilocybin", "onset", "days"), ("psilocybin", "legal_status", "investigational")} <= facts
+    assert ("esketamine", "regimen", "maintenance") in _facts("Esketamine is given twice a week, then every one to two weeks.")
