@@ -1307,3 +1307,14 @@ def test_benefits_that_emerge_studies_only_and_a_one_to_two_week_schedule():
     facts = _facts("Psilocybin's benefits tend to emerge over several days. It is only available in studies.")
     assert {("psilocybin", "onset", "days"), ("psilocybin", "legal_status", "investigational")} <= facts
     assert ("esketamine", "regimen", "maintenance") in _facts("Esketamine is given twice a week, then every one to two weeks.")
+
+
+def test_a_tablet_against_the_cheek_is_sublingual_and_a_cuff_or_a_dose_size_is_no_claim():
+    facts = _facts("At-home ketamine: they mail you tablets and a blood pressure cuff. You put the tablets between "
+                   "your cheek and gum. Now I do a session every 10 days to keep it going.")
+    assert {("ketamine", "route", "sublingual"), ("ketamine", "regimen", "maintenance")} <= facts
+    assert ("ketamine", "side_effect", "increased_blood_pressure") not in facts
+    facts = _facts("Microdosing LSD means taking about a tenth of a recreational dose. Some say it helped them more than antidepressants.")
+    assert ("lsd", "risk", "recreational_use") not in facts
+    assert ("lsd", "efficacy", "higher_than", "traditional_antidepressants") in _compared(
+        "LSD microdosing is popular. Some say it helped them more than antidepressants.")
