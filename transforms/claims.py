@@ -43,8 +43,9 @@ _DOSE_OF_GAP = (r"^\s*(?:(?:[a-z0-9\-]+\s+){0,2}(?:dose|doses|pill|pills|tablet|
 _NEVER_PREMODIFYING = ["indication", "side_effect", "risk"]
 # a relative clause right after a therapy: ", which ...", ", who ..."; the value inside it (no clause
 # punctuation between the opening and the value)
-_RELATIVE_OPENING = r"^\s*,\s*(?:which|who|whose)\b"
-_RELATIVE_CLAUSE = r"^\s*,\s*(?:which|who|whose)\b[^,;:.()!?]*$"
+# ", which ...", or a restrictive "that ..." right after the therapy ("an oral antidepressant that you take at home")
+_RELATIVE_OPENING = r"^\s*(?:,\s*(?:which|who|whose)|that)\b"
+_RELATIVE_CLAUSE = r"^\s*(?:,\s*(?:which|who|whose)|that)\b[^,;:.()!?]*$"
 _CONTEXT_AFTER_PENALTY = 10  # characters a context after its value counts as farther than one before
 _COMPLEMENT_REACH = 24  # "a form of ketamine", "together with a newly started oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
@@ -544,7 +545,8 @@ def _with_relative_clause_owner(values: pl.DataFrame, groups: pl.DataFrame, sent
     drugs in development, including psilocybin, which the FDA has designated a breakthrough therapy",
     "faster than standard antidepressants, which usually take four to eight weeks"): the clause is about
     that therapy, not the head an example belongs to nor the subject a compared side is set against."""
-    named = with_folded(groups.select(*SENTENCE_KEY, "g_end", "members"), sentences)
+    # (not a class named in apposition: "DMT, a powerful psychedelic that acts on serotonin receptors" is DMT's)
+    named = with_folded(groups.filter(pl.col("apposed_to").is_null()).select(*SENTENCE_KEY, "g_end", "members"), sentences)
     opening = pl.col("folded").str.slice(pl.col("g_end")).str.contains(_RELATIVE_OPENING)
     relatives = (named.filter(opening).select(*SENTENCE_KEY, pl.col("g_end").alias("_rx_end"),
                                                  pl.col("members").alias("relative_members")))

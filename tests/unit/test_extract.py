@@ -1318,3 +1318,20 @@ def test_a_tablet_against_the_cheek_is_sublingual_and_a_cuff_or_a_dose_size_is_n
     assert ("lsd", "risk", "recreational_use") not in facts
     assert ("lsd", "efficacy", "higher_than", "traditional_antidepressants") in _compared(
         "LSD microdosing is popular. Some say it helped them more than antidepressants.")
+
+
+def test_a_restrictive_relative_clause_is_its_therapys_and_a_class_in_apposition_hands_it_on():
+    facts = _facts("Ketamine works faster than SSRIs that take weeks.")
+    assert ("ssri", "onset", "weeks") in facts and ("ketamine", "onset", "weeks") not in facts
+    facts = _facts("The brew contains DMT, a powerful psychedelic that acts on serotonin receptors.")
+    assert ("dmt", "mechanism", "serotonin_modulation") in facts
+    assert ("psychedelics", "mechanism", "serotonin_modulation") not in facts
+
+
+def test_a_harms_symptoms_a_trade_and_a_drugs_high_are_no_indication_or_onset():
+    facts = _facts("Ketamine can ease depression. Addiction specialists warn it can damage the bladder, causing pain.")
+    assert not {f for f in facts if f[1] == "indication" and f[2] in ("pain", "substance_use_disorder")}
+    compared = _compared("Unlike SSRIs, ketamine produces an immediate high, and some patients start to crave it.")
+    assert ("ketamine", "onset", "faster_than", "ssri") not in compared
+    assert ("ketamine", "risk", "higher_than", "ssri") in compared
+    assert ("psilocybin", "route", "oral") in _facts("Psilocybin effects begin an hour after the mushrooms are eaten.")
