@@ -43,9 +43,12 @@ _DOSE_OF_GAP = (r"^\s*(?:(?:[a-z0-9\-]+\s+){0,2}(?:dose|doses|pill|pills|tablet|
 _NEVER_PREMODIFYING = ["indication", "side_effect", "risk"]
 # a relative clause right after a therapy: ", which ...", ", who ..."; the value inside it (no clause
 # punctuation between the opening and the value)
-# ", which ...", or a restrictive "that ..." right after the therapy ("an oral antidepressant that you take at home")
-_RELATIVE_OPENING = r"^\s*(?:,\s*(?:which|who|whose)|that)\b"
-_RELATIVE_CLAUSE = r"^\s*(?:,\s*(?:which|who|whose)|that)\b[^,;:.()!?]*$"
+# ", which ...", an appositive ", an ..." ("a form of ketamine, an anesthetic used for decades") or, after a
+# therapy named as a head, a restrictive "that ..." ("SSRIs that take weeks"; but "a form of ketamine that is
+# sprayed into the nose" is the form's)
+_RELATIVE_OPENING = r"^\s*,\s*(?:which|who|whose|an?)\b"
+_RESTRICTIVE_OPENING = r"^\s*that\b"
+_RELATIVE_CLAUSE = r"^\s*(?:,\s*(?:which|who|whose|an?)|that)\b[^,;:.()!?]*$"
 _CONTEXT_AFTER_PENALTY = 10  # characters a context after its value counts as farther than one before
 _COMPLEMENT_REACH = 24  # "a form of ketamine", "together with a newly started oral antidepressant"
 # "psilocybin, a psychedelic compound", "SSRIs are the most prescribed antidepressants": a copula or a
@@ -117,6 +120,15 @@ def _text_between(end: str, start: str = "start") -> pl.Expr:
     """The sentence text from column `end` to column `start`; empty where the spans overlap (a
     mention inside another, as in "esketamine (Spravato) nasal spray")."""
     return pl.col("folded").str.slice(pl.col(end), (pl.col(start) - pl.col(end)).clip(lower_bound=0))
+
+
+def complement_mentions(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """(sid, g_end, members) of therapies named as complements ("a form of ketamine", "together with an
+    oral antidepressant"): never heads, but what a clause right after them says is about them."""
+    mentions = asof_before(with_folded(subjects.select(*SENTENCE_KEY, "start", "end", "subject"), sentences),
+                           cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
+    return (mentions.filter(closely_after("cp_end"))
+            .select(*SENTENCE_KEY, pl.col("end").alias("g_end"), pl.concat_list("subject").alias("members")))
 
 
 def closely_after(end: str, reach: int = _COMPLEMENT_REACH, start: str = "start") -> pl.Expr:
@@ -540,14 +552,22 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
             .with_columns(pl.col("_premodifies").fill_null(False)).drop("_row"))
 
 
-def _with_relative_clause_owner(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """`relative_members`: the therapy named right before a relative clause holding the value ("other
-    drugs in development, including psilocybin, which the FDA has designated a breakthrough therapy",
-    "faster than standard antidepressants, which usually take four to eight weeks"): the clause is about
-    that therapy, not the head an example belongs to nor the subject a compared side is set against."""
+def _with_relative_clause_owner(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame,
+                                complements: pl.DataFrame | None = None) -> pl.DataFrame:
+    """`relative_members`: the therapy named right before a relative clause or an apposition holding the
+    value ("other drugs in development, including psilocybin, which the FDA has designated a breakthrough
+    therapy", "faster than standard antidepressants, which usually take four to eight weeks", "It is a form
+    of ketamine, an anesthetic"): the clause is about that therapy, not the head an example belongs to, the
+    subject a compared side is set against, nor the one a complement (`complements`) is a form of."""
     # (not a class named in apposition: "DMT, a powerful psychedelic that acts on serotonin receptors" is DMT's)
-    named = with_folded(groups.filter(pl.col("apposed_to").is_null()).select(*SENTENCE_KEY, "g_end", "members"), sentences)
-    opening = pl.col("folded").str.slice(pl.col("g_end")).str.contains(_RELATIVE_OPENING)
+    owners = groups.filter(pl.col("apposed_to").is_null()).select(*SENTENCE_KEY, "g_end", "members",
+                                                                   pl.lit(True).alias("_head"))
+    if complements is not None:
+        owners = pl.concat([owners, complements.select(*SENTENCE_KEY, "g_end", "members", pl.lit(False).alias("_head"))
+                            .cast(owners.schema)])
+    named = with_folded(owners, sentences)
+    after = pl.col("folded").str.slice(pl.col("g_end"))
+    opening = after.str.contains(_RELATIVE_OPENING) | (pl.col("_head") & after.str.contains(_RESTRICTIVE_OPENING))
     relatives = (named.filter(opening).select(*SENTENCE_KEY, pl.col("g_end").alias("_rx_end"),
                                                  pl.col("members").alias("relative_members")))
     values = asof_before(values, relatives, "start", "_rx_end", ["_rx_end", "relative_members"])
@@ -609,7 +629,8 @@ def _clause_subjects(heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFra
 
 
 def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame,
-                       topic_attributes: list[str], foils: Sequence[str] = ()) -> pl.DataFrame:
+                       topic_attributes: list[str], foils: Sequence[str] = (),
+                       complements: pl.DataFrame | None = None) -> pl.DataFrame:
     """Give each value mention its subject(s).
 
     In order: the nearest head group before it in the sentence (past a pronoun, the nearest one that
@@ -686,7 +707,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = asof_before(others, breaks.rename({"break_end": "_break_before"}), "start", "end", ["_break_before"])
     others = asof_after(others, breaks.rename({"break_end": "_break_after"}), "end", "end", ["_break_after"])
     others = _with_premodifier_flag(others, sentences)
-    others = _with_relative_clause_owner(others, groups, sentences)
+    others = _with_relative_clause_owner(others, groups, sentences, complements)
     population = cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
     others = asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
     others = asof_before(others, cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])

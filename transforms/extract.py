@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, question_topics,
-                               resolve_context, subject_groups)
+from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, complement_mentions,
+                               question_topics, resolve_context, subject_groups)
 from transforms.comparisons import find_comparisons
 from transforms.ids import stable_ids
 from transforms.mentions import find_mentions, with_word_view
@@ -81,8 +81,9 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     values = pl.concat([values, apposition_values(groups, ontology.class_values())], how="diagonal_relaxed")
     values = apply_modifiers(values, cues)
     asserted = sentences.filter(~pl.col("is_question")).select(SENTENCE_KEY)
+    complements = complement_mentions(entities.filter(pl.col("role") == "subject"), cues, sentences)
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,
-                                    ontology.sentence_topic_attributes(), foils)
+                                    ontology.sentence_topic_attributes(), foils, complements)
     ours = pl.col("subject") != OUTSIDE_SUBJECT
     claims = _collapse(attributed.filter(ours), sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(
         list(CLAIM_SCHEMA))

@@ -1335,3 +1335,19 @@ def test_a_harms_symptoms_a_trade_and_a_drugs_high_are_no_indication_or_onset():
     assert ("ketamine", "onset", "faster_than", "ssri") not in compared
     assert ("ketamine", "risk", "higher_than", "ssri") in compared
     assert ("psilocybin", "route", "oral") in _facts("Psilocybin effects begin an hour after the mushrooms are eaten.")
+
+
+def test_an_apposition_after_a_complement_is_the_complements_and_its_that_clause_the_heads():
+    facts = _facts("Esketamine was approved in 2019. It is a form of ketamine, an anesthetic used for decades.")
+    assert ("ketamine", "drug_class", "dissociative_anesthetic") in facts
+    assert ("esketamine", "drug_class", "dissociative_anesthetic") not in facts
+    facts = _facts("Esketamine is a form of ketamine that is sprayed into the nose.")
+    assert ("esketamine", "route", "intranasal") in facts and ("ketamine", "route", "intranasal") not in facts
+
+
+def test_stopping_a_drug_takes_no_onset_and_words_of_an_ayahuasca_night():
+    facts = _facts("I was on Prozac for years, just kind of gray. Getting off it took three months of tapering.")
+    assert ("ssri", "side_effect", "emotional_blunting") in facts
+    assert not {f for f in facts if f[1] == "onset"}
+    assert ("dmt", "side_effect", "vomiting") in _facts("At the ayahuasca ceremony I purged a lot.")
+    assert ("esketamine", "duration", "weeks") in _facts("With esketamine, benefits continued through four weeks.")
