@@ -1351,3 +1351,8 @@ def test_stopping_a_drug_takes_no_onset_and_words_of_an_ayahuasca_night():
     assert not {f for f in facts if f[1] == "onset"}
     assert ("dmt", "side_effect", "vomiting") in _facts("At the ayahuasca ceremony I purged a lot.")
     assert ("esketamine", "duration", "weeks") in _facts("With esketamine, benefits continued through four weeks.")
+
+
+def test_the_time_since_a_treatment_with_the_benefit_holding_is_its_duration():
+    assert ("mdma", "duration", "months") in _facts("MDMA therapy helped. It's been ten months and the nightmares haven't come back.")
+    assert ("mdma", "duration", "long_lasting") in _facts("MDMA therapy helped. It's been two years, and I still feel fine.")
