@@ -1356,3 +1356,10 @@ def test_stopping_a_drug_takes_no_onset_and_words_of_an_ayahuasca_night():
 def test_the_time_since_a_treatment_with_the_benefit_holding_is_its_duration():
     assert ("mdma", "duration", "months") in _facts("MDMA therapy helped. It's been ten months and the nightmares haven't come back.")
     assert ("mdma", "duration", "long_lasting") in _facts("MDMA therapy helped. It's been two years, and I still feel fine.")
+
+
+def test_a_benefit_for_weeks_or_months_lasts_that_long_but_a_medicine_taken_that_long_does_not():
+    assert {("psilocybin", "duration", "weeks"), ("psilocybin", "duration", "months")} <= _facts(
+        "One psilocybin session eased severe depression for weeks or months.")
+    facts = _facts("I was on Prozac (fluoxetine) for about three years. Tapering off gave me brain zaps for weeks.")
+    assert not {f for f in facts if f[1] == "duration"}
