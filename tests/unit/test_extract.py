@@ -1363,3 +1363,8 @@ def test_a_benefit_for_weeks_or_months_lasts_that_long_but_a_medicine_taken_that
         "One psilocybin session eased severe depression for weeks or months.")
     facts = _facts("I was on Prozac (fluoxetine) for about three years. Tapering off gave me brain zaps for weeks.")
     assert not {f for f in facts if f[1] == "duration"}
+
+
+def test_cant_finish_in_bed_is_a_harm_not_a_denial():
+    assert ("ssri", "side_effect", "sexual_dysfunction") in _facts("On Zoloft I can't finish in bed.")
+    assert ("ssri", "side_effect", "sexual_dysfunction") in _facts("SSRIs can cause difficulty reaching orgasm.")
