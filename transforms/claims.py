@@ -780,11 +780,25 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
               "u_end", "_break_before", "_break_after")
         .explode("subject")
     )
+    others = pl.concat([others, _trial_arms(others, groups, cues)])
     failed = _failed_therapies(heads, cues, sentences)
     others = pl.concat([others.filter(pl.col("attribute") != "indication"),
                         others.filter(pl.col("attribute") == "indication").join(failed, on=[*SENTENCE_KEY, "subject"],
                                                                                 how="anti")])
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")
+
+
+def _trial_arms(attributed: pl.DataFrame, groups: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """Clinical-trial evidence for every therapy named (not as an example) in a sentence that gives it to one
+    and sets therapies against each other ("A six-week trial comparing psilocybin with escitalopram ..."):
+    the trial is evidence about each arm. Rows in the shape of `attributed`."""
+    arms_sentences = cues.filter(pl.col("role") == "trial_arm_marker").select(SENTENCE_KEY).unique()
+    trial = (attributed.filter((pl.col("attribute") == "evidence_level") & (pl.col("value") == "clinical_trials"))
+             .join(arms_sentences, on=SENTENCE_KEY).unique([*SENTENCE_KEY, "start"]))
+    named = (groups.filter(~pl.col("is_example")).select(*SENTENCE_KEY, pl.col("members").alias("_arm"))
+             .explode("_arm").filter(pl.col("_arm") != OUTSIDE_SUBJECT).unique())
+    return (trial.join(named, on=SENTENCE_KEY).filter(pl.col("_arm") != pl.col("subject"))
+            .with_columns(pl.col("_arm").alias("subject")).drop("_arm").select(attributed.columns))
 
 
 # "ketamine since I'd failed three meds": a clause of its own, whose subject is the one who failed

@@ -291,6 +291,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     add(attribution.get("clause_subordinators", []), "subordinator", group="clause")
     add(attribution["anaphors"], "anaphor")
     add(attribution.get("topic_pronouns", []), "topic_pronoun")
+    add(attribution.get("trial_arm_markers", []), "trial_arm_marker")
     add(attribution["plural_anaphors"], "plural_anaphor")
     add(attribution.get("pseudo_anaphors", []), "pseudo")
     for phrase, count in attribution.get("numeral_anaphors", {}).items():

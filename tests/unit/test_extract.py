@@ -1368,3 +1368,11 @@ def test_a_benefit_for_weeks_or_months_lasts_that_long_but_a_medicine_taken_that
 def test_cant_finish_in_bed_is_a_harm_not_a_denial():
     assert ("ssri", "side_effect", "sexual_dysfunction") in _facts("On Zoloft I can't finish in bed.")
     assert ("ssri", "side_effect", "sexual_dysfunction") in _facts("SSRIs can cause difficulty reaching orgasm.")
+
+
+def test_a_trial_setting_therapies_against_each_other_is_evidence_about_each():
+    facts = _facts("A six-week trial comparing psilocybin with escitalopram found similar results.")
+    assert {("psilocybin", "evidence_level", "clinical_trials"), ("ssri", "evidence_level", "clinical_trials")} <= facts
+    # a comparison in a sentence about one therapy's trials gives the other none
+    facts = _facts("In trials, psilocybin's benefits lasted longer than ketamine's.")
+    assert ("ketamine", "evidence_level", "clinical_trials") not in facts
