@@ -1376,3 +1376,11 @@ def test_a_trial_setting_therapies_against_each_other_is_evidence_about_each():
     # a comparison in a sentence about one therapy's trials gives the other none
     facts = _facts("In trials, psilocybin's benefits lasted longer than ketamine's.")
     assert ("ketamine", "evidence_level", "clinical_trials") not in facts
+
+
+def test_a_family_history_names_who_is_at_risk_and_medications_without_success_resistance():
+    facts = _facts("Psychedelics can trigger psychosis in people with a family history of schizophrenia or bipolar disorder.")
+    assert ("psychedelics", "risk", "psychosis") in facts
+    assert ("psychedelics", "indication", "bipolar_depression") not in facts
+    assert ("ketamine", "indication", "treatment_resistant_depression") in _facts(
+        "Ketamine can relieve depression, even in people who have tried many medications without success.")
