@@ -125,8 +125,12 @@ def _text_between(end: str, start: str = "start") -> pl.Expr:
 def complement_mentions(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """(sid, g_end, members) of therapies named as complements ("a form of ketamine", "together with an
     oral antidepressant"): never heads, but what a clause right after them says is about them."""
-    mentions = asof_before(with_folded(subjects.select(*SENTENCE_KEY, "start", "end", "subject"), sentences),
-                           cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
+    complement_ends = cue_ends(cues, "complement", "cp_end")
+    # only mentions a complement cue comes shortly before are read with their sentence's text (few are)
+    near = (asof_before(subjects.select(*SENTENCE_KEY, "start", "end", "subject"), complement_ends, "start", "end",
+                        ["cp_end"])
+            .filter(pl.col("cp_end").is_not_null() & (pl.col("start") - pl.col("cp_end")).is_between(0, _COMPLEMENT_REACH)))
+    mentions = with_folded(near, sentences)
     return (mentions.filter(closely_after("cp_end"))
             .select(*SENTENCE_KEY, pl.col("end").alias("g_end"), pl.concat_list("subject").alias("members")))
 
