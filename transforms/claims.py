@@ -524,7 +524,7 @@ def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame, foils: Sequen
     # a therapy in a title (the document's first lines) or heading, or one that opens its sentence,
     # before one named in passing ("When Dana had tried four antidepressants, her psychiatrist
     # suggested esketamine. Esketamine is ...")
-    heading = pl.col("is_line") & ~pl.col("text").str.contains(r"[.!?][\"'’”)\]]*$")
+    heading = _is_heading()
     titled = pl.col("sentence_no") < _TITLE_SENTENCES
     prominent = titled | heading | (pl.col("g_start") <= _OPENING_REACH)
     foil = pl.col("members").list.set_difference(pl.lit(list(foils), dtype=pl.List(pl.String))).list.len() == 0
