@@ -286,10 +286,10 @@ def _extract_and_store(home: Home, batches: Iterator[pl.DataFrame], ahead: int) 
 def load_task(home: Home, run_id: str, documents: pl.DataFrame, quarantine: pl.DataFrame,
               furniture: pl.DataFrame) -> tuple[int, int, int]:
     """(claims, comparisons, documents evicted from the extraction cache) of the loaded corpus."""
+    version = current_extractor_version()
     with connect(home.warehouse, memory_limit=LOAD_MEMORY_LIMIT) as con:
-        n_claims, n_comparisons = load_refresh(con, run_id, documents, quarantine, furniture,
-                                               current_extractor_version())
-        return n_claims, n_comparisons, evict_unused(con, current_extractor_version())
+        n_claims, n_comparisons = load_refresh(con, run_id, documents, quarantine, furniture, version)
+        return n_claims, n_comparisons, evict_unused(con, version)
 
 
 @task(cache_policy=NO_CACHE)
