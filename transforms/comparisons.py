@@ -22,6 +22,7 @@ from transforms.ontology import Ontology
 _NAMING_MARKERS = ["unlike", "object_after", "than"]
 _NAMED_FIRST_MARKERS = ["unlike", "object_after"]
 _OBJECT_REACH = 30   # "in contrast with the slow onset of SSRIs": characters from a marker to the therapy it names
+_ANAPHOR_REACH = 3   # "than either", "than the others": from a naming marker to an anaphor for the other side
 _ARM_REACH = 4      # sentences back to the other side of a one-sided comparative ("the psilocybin group did better")
 _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
 
@@ -105,6 +106,8 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .drop_nulls("subject")
         .select(_FACT_COLUMNS)
     )
+    anaphoric = _anaphoric_objects(cues.join(marked, on=SENTENCE_KEY), groups, sentences)
+    bound = _bound_objects(phrase_facts, cues, heads, sentences, anaphoric)
     in_marked = attributed.join(marked, on=SENTENCE_KEY)
     value_facts = pl.concat([
         in_marked.join(ontology.value_directions(), on=["attribute", "value"]).select(_FACT_COLUMNS),
@@ -151,7 +154,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
         .select(*SENTENCE_KEY, pl.col("carried").alias("subject"))
         .drop_nulls("subject")
     )
-    sides = pl.concat([named, from_before]).unique()
+    sides = pl.concat([named, from_before, anaphoric.select(*SENTENCE_KEY, "subject")]).unique()
     # "Escitalopram users also reported more sexual problems": a comparative alone with one side only,
     # named or carried, is set against the document's topic
     one_sided = only_comparative.join(
@@ -171,7 +174,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # nothing against esketamine when quetiapine is not a therapy of the vocabulary
     object_marked = markers.group_by(SENTENCE_KEY).agg(
         pl.col("group").is_in(_NAMING_MARKERS).all().alias("_only")).filter(pl.col("_only")).select(SENTENCE_KEY)
-    marked_objects = _named_after(naming_markers, heads, sentences).rename({"subject": "subject_b"})
+    marked_objects = _named_after(naming_markers, heads, sentences, anaphoric).rename({"subject": "subject_b"})
     # (a pair whose first side is the named one is kept too: it is turned round below)
     in_object_marked = pairs.join(object_marked, on=SENTENCE_KEY)
     pairs = pl.concat([pairs.join(object_marked, on=SENTENCE_KEY, how="anti"),
@@ -206,10 +209,12 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
             .alias("relation")
         )
         .drop_nulls("relation")
+        .join(bound, on=[*SENTENCE_KEY, "subject", "attribute"], how="left")
+        .filter(pl.col("bound").is_null() | pl.col("bound").list.contains(pl.col("subject_b")))
     )
     # "It took a few days to feel the shift, but it has lasted much longer than ketamine": "than" completes
     # a comparative; against the therapy it names, a side's values ("a few days") set no direction
-    than_objects = _named_after(markers.filter(pl.col("group") == "than"), heads, sentences).rename(
+    than_objects = _named_after(markers.filter(pl.col("group") == "than"), heads, sentences, anaphoric).rename(
         {"subject": "subject_b"})
     scored = pl.concat([
         scored.filter(pl.col("_worded")),
@@ -248,13 +253,57 @@ def _comparatives_before_values(attributed: pl.DataFrame, sentences: pl.DataFram
             .select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged").unique())
 
 
-def _named_after(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+def _named_after(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame,
+                 anaphoric: pl.DataFrame | None = None) -> pl.DataFrame:
     """(sentence, subject): the therapies of the head group closely after each marker ("unlike X", "than
-    the SSRIs"); "versus 18% with quetiapine, and more patients on esketamine" names none."""
+    the SSRIs"); "versus 18% with quetiapine, and more patients on esketamine" names none. `anaphoric`
+    (`_anaphoric_objects`) adds what an anaphor after a marker points back to."""
+    return _named_after_each(markers, heads, sentences, anaphoric).select(*SENTENCE_KEY, "subject").unique()
+
+
+def _named_after_each(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame,
+                      anaphoric: pl.DataFrame | None = None) -> pl.DataFrame:
+    """(sentence, marker end `m_end`, subject): `_named_after`, per marker."""
     after = asof_after(markers.select(*SENTENCE_KEY, "end"), heads, "end", "g_start",
                        [pl.col("g_start").alias("start"), "members"]).drop_nulls("members")
-    return (with_folded(after, sentences).filter(closely_after("end", _OBJECT_REACH)).explode("members")
-            .select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique())
+    named = (with_folded(after, sentences).filter(closely_after("end", _OBJECT_REACH)).explode("members")
+             .select(*SENTENCE_KEY, pl.col("end").alias("m_end"), pl.col("members").alias("subject")))
+    if anaphoric is not None:
+        named = pl.concat([named, anaphoric.join(markers.select(*SENTENCE_KEY, pl.col("end").alias("m_end")),
+                                                 on=[*SENTENCE_KEY, "m_end"])])
+    return named.unique()
+
+
+def _anaphoric_objects(cues: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """(sentence, marker end `m_end`, subject): "SSRIs remain cheaper and easier to get than either": an
+    anaphor right after a naming marker sets the side against every therapy of the last sentence
+    naming some."""
+    anaphors = cues.filter(pl.col("role") == "object_anaphor").select(*SENTENCE_KEY, "start").unique()
+    naming_ends = cues.filter((pl.col("role") == "marker") & pl.col("group").is_in(_NAMING_MARKERS)).select(
+        *SENTENCE_KEY, "end", pl.col("end").alias("m_end")).unique([*SENTENCE_KEY, "end"])
+    pointed = (with_folded(asof_before(anaphors, naming_ends, "start", "end", ["m_end"]), sentences)
+               .filter(closely_after("m_end", _ANAPHOR_REACH)).select(*SENTENCE_KEY, "m_end"))
+    if pointed.is_empty():
+        return pl.DataFrame(schema={**{k: pl.Int64 for k in SENTENCE_KEY}, "m_end": pl.Int64, "subject": pl.String})
+    earlier = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all")
+    return (pointed.join(earlier, on=SENTENCE_KEY).explode("carried").drop_nulls("carried")
+            .select(*SENTENCE_KEY, pl.col("m_end").cast(pl.Int64), pl.col("carried").alias("subject")).unique())
+
+
+def _bound_objects(phrase_facts: pl.DataFrame, cues: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame,
+                   anaphoric: pl.DataFrame) -> pl.DataFrame:
+    """(sentence, subject, attribute, bound: list of objects): "Ketamine works much faster than SSRIs,
+    but its effects are shorter-lived than those of psilocybin": a comparative's words are measured
+    against what the first "than" after them names, not every therapy the sentence sets against."""
+    than_markers = cues.filter((pl.col("role") == "marker") & (pl.col("group") == "than"))
+    objects = _named_after_each(than_markers, heads, sentences, anaphoric)
+    next_than = than_markers.select(*SENTENCE_KEY, "start", pl.col("end").alias("m_end")).unique([*SENTENCE_KEY, "start"])
+    return (asof_after(phrase_facts.select(*SENTENCE_KEY, "subject", "attribute", "start"), next_than, "start",
+                       "start", ["m_end"])
+            .drop_nulls("m_end")
+            .join(objects, on=[*SENTENCE_KEY, "m_end"], suffix="_bound")
+            .group_by([*SENTENCE_KEY, "subject", "attribute"])
+            .agg(pl.col("subject_bound").unique().alias("bound")))
 
 
 def _last_other_named(one_sided: pl.DataFrame, sides: pl.DataFrame, groups: pl.DataFrame,

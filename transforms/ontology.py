@@ -299,6 +299,7 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     add(raw["comparisons"].get("pseudo_markers", []), "pseudo")
+    add(raw["comparisons"].get("object_anaphors", []), "object_anaphor")
     add(raw["comparisons"].get("likeness", {}).get("phrases", []), "likeness")
     comparative_words = set(raw["comparisons"].get("comparative_words", []))
     not_alone = set(raw["comparisons"].get("comparative_not_alone", []))

@@ -1384,3 +1384,56 @@ def test_a_family_history_names_who_is_at_risk_and_medications_without_success_r
     assert ("psychedelics", "indication", "bipolar_depression") not in facts
     assert ("ketamine", "indication", "treatment_resistant_depression") in _facts(
         "Ketamine can relieve depression, even in people who have tried many medications without success.")
+
+
+def test_each_comparative_is_measured_against_what_its_own_than_names():
+    compared = _compared("Ketamine works much faster than SSRIs, but its effects are shorter-lived than those of psilocybin.")
+    assert compared == {("ketamine", "onset", "faster_than", "ssri"), ("ketamine", "duration", "shorter_than", "psilocybin")}
+
+
+def test_than_either_sets_the_side_against_the_therapies_named_before():
+    compared = _compared("Psilocybin needs fewer sessions than ketamine. SSRIs remain cheaper and easier to get than either.")
+    assert {("ssri", "cost", "lower_than", "psilocybin"), ("ssri", "cost", "lower_than", "ketamine"),
+            ("ssri", "accessibility", "higher_than", "psilocybin"),
+            ("ssri", "accessibility", "higher_than", "ketamine")} <= compared
+    # not an anaphor where it does not follow the marker
+    assert not _compared("SSRIs are cheaper than ketamine. Either way, talk to your doctor.") - {
+        ("ssri", "cost", "lower_than", "ketamine")}
+
+
+def test_the_hours_a_drug_takes_to_wear_off_are_no_transient_benefit():
+    text = ("Psilocybin is given in a clinic, where a therapist stays with the patient for the six hours the drug "
+            "takes to wear off.")
+    assert not {f for f in _facts(text) if f[1] == "duration"}
+    assert ("ketamine", "duration", "transient") in _facts("The relief from ketamine tends to wear off after a week.")
+
+
+def test_suicidal_thoughts_some_patients_reported_are_a_harm_not_an_indication():
+    assert ("psilocybin", "indication", "suicidal_ideation") not in _facts(
+        "In the psilocybin trial, a small number of patients reported suicidal thoughts.")
+    assert ("ketamine", "indication", "suicidal_ideation") in _facts("Ketamine can quickly reduce suicidal thoughts.")
+
+
+def test_an_anesthetic_past_in_the_1960s_is_no_mid_century_research():
+    facts = _facts("Ketamine was developed as an anesthetic in the 1960s.")
+    assert ("ketamine", "history", "anesthetic_use") in facts
+    assert ("ketamine", "history", "mid_century_research") not in facts
+    assert ("lsd", "history", "mid_century_research") in _facts("LSD was studied widely in the 1950s and 1960s.")
+
+
+def test_given_at_a_clinic_is_supervised_but_working_at_one_is_not():
+    assert ("ketamine", "setting", "medical_supervision") in _facts(
+        "Ketamine infusions are given at specialized clinics.")
+    assert ("ketamine", "setting", "medical_supervision") in _facts("I tried IV ketamine at a private clinic.")
+    assert ("ketamine", "setting", "medical_supervision") not in _facts(
+        'Ketamine often works after one infusion, said a psychiatrist at a university clinic.')
+
+
+def test_pills_and_noses_name_routes_and_the_first_medicine_prescribed_is_established():
+    assert ("traditional_antidepressants", "route", "oral") in _facts(
+        "Daily antidepressant pills can take weeks to help.")
+    assert ("esketamine", "route", "intranasal") in _facts("With Spravato you spray it up your nose yourself.")
+    assert ("ssri", "evidence_level", "established_use") in _facts(
+        "SSRIs are usually the first medicine a doctor prescribes for depression.")
+    assert ("psilocybin", "drug_class", "serotonergic_psychedelic") in _facts(
+        "Psilocybin, the psychedelic ingredient in magic mushrooms, eased depression.")
