@@ -1437,3 +1437,9 @@ def test_pills_and_noses_name_routes_and_the_first_medicine_prescribed_is_establ
         "SSRIs are usually the first medicine a doctor prescribes for depression.")
     assert ("psilocybin", "drug_class", "serotonergic_psychedelic") in _facts(
         "Psilocybin, the psychedelic ingredient in magic mushrooms, eased depression.")
+
+
+def test_compulsive_use_serious_illness_and_how_you_see():
+    assert ("mdma", "risk", "dependence") in _facts("Some MDMA users develop a pattern of compulsive use.")
+    facts = _facts("Psilocybin may ease anxiety in people facing a serious illness. It can change how you see colors.")
+    assert {("psilocybin", "indication", "end_of_life_distress"), ("psilocybin", "side_effect", "perceptual_changes")} <= facts
