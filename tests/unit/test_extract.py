@@ -1443,3 +1443,18 @@ def test_compulsive_use_serious_illness_and_how_you_see():
     assert ("mdma", "risk", "dependence") in _facts("Some MDMA users develop a pattern of compulsive use.")
     facts = _facts("Psilocybin may ease anxiety in people facing a serious illness. It can change how you see colors.")
     assert {("psilocybin", "indication", "end_of_life_distress"), ("psilocybin", "side_effect", "perceptual_changes")} <= facts
+
+
+def test_the_people_of_a_trial_stand_for_all_its_arms():
+    facts = _facts("Patients were assigned to two doses of psilocybin or to daily escitalopram. "
+                   "All patients received psychological support.")
+    assert {("psilocybin", "setting", "psychotherapy_support"), ("ssri", "setting", "psychotherapy_support")} <= facts
+
+
+def test_felt_effects_fading_are_no_transient_benefit_and_testing_is_ongoing_research():
+    facts = _facts("Most people feel detached during a ketamine infusion; these feelings fade shortly after it ends.")
+    assert ("ketamine", "side_effect", "dissociation") in facts
+    assert ("ketamine", "duration", "transient") not in facts
+    assert ("ketamine", "duration", "transient") in _facts("The relief from ketamine fades within a week.")
+    assert ("lsd", "evidence_level", "ongoing_research") in _facts(
+        "A Swiss company is testing a single dose of LSD for anxiety.")
