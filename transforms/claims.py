@@ -517,7 +517,8 @@ def _after_asides(sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
 
 def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame, foils: Sequence[str] = ()) -> pl.DataFrame:
     """Per document, its topic (doc_id, members): the first therapy it names as a head (not as an example:
-    "treatments such as antidepressants") in its title; else the first in a heading or at the start of a
+    "treatments such as antidepressants") in its title, one of the `foils` only when the title names nothing
+    else ("Zoloft for six years, now trying ketamine" is about ketamine); else the first in a heading or at the start of a
     sentence, or failing that anywhere, that is none of the `foils` (the treatments the others are measured
     against: "Standard antidepressants can take a month or longer to help. ... a single low dose of
     ketamine"); a foil only when nothing else is named as a head."""
@@ -534,7 +535,7 @@ def document_topics(groups: pl.DataFrame, sentences: pl.DataFrame, foils: Sequen
         .join(sentences.select(*SENTENCE_KEY, "doc_id", "sentence_no", "is_line", "text"), on=SENTENCE_KEY)
         .sort([*SENTENCE_KEY, "g_start"])
         .group_by("doc_id", maintain_order=True)
-        .agg(pl.coalesce(pl.col("members").filter(titled).first(),
+        .agg(pl.coalesce(pl.col("members").filter(titled & ~foil).first(), pl.col("members").filter(titled).first(),
                          pl.col("members").filter(prominent & ~foil).first(), pl.col("members").filter(~foil).first(),
                          pl.col("members").filter(prominent).first(), pl.col("members").first()))
     )

@@ -28,6 +28,7 @@ CANDIDATE_COLUMNS = [*DOCUMENT_COLUMNS, "paragraph_keys"]
 @dataclass(frozen=True)
 class CleaningRules:
     furniture: dict[str, str]
+    link_list: dict[str, str]
     abbreviations: list[str]
     abbreviations_before_numbers: list[str]
     max_document_chars: int
@@ -37,7 +38,7 @@ class CleaningRules:
 @lru_cache(maxsize=1)
 def cleaning_rules(path: Path = CLEANING_PATH) -> CleaningRules:
     raw = yaml.safe_load(path.read_bytes())
-    return CleaningRules(raw["furniture"], list(raw["abbreviations"]),
+    return CleaningRules(raw["furniture"], dict(raw["link_list"]), list(raw["abbreviations"]),
                          list(raw["abbreviations_before_numbers"]), int(raw["max_document_chars"]),
                          dict(raw["near_duplicates"]))
 
@@ -136,10 +137,14 @@ def drop_furniture(raw: pl.DataFrame, rules: CleaningRules | None = None) -> tup
         .with_columns(pl.col("line").str.strip_chars().str.to_lowercase().alias("_probe"))
     )
     flags = {name: pl.col("_probe").str.contains(f"(?i){pattern}") for name, pattern in rules.furniture.items()}
+    # an item of a link list: the last line before it that is no item is the list's furniture heading
+    item = pl.col("_probe").str.contains(rules.link_list["item"])
+    under_link_heading = pl.when(~item).then(pl.col("_probe").str.contains(rules.link_list["heading"]))
+    flags["link_list"] = item & under_link_heading.forward_fill().over("_row").fill_null(False)
     lines = lines.with_columns(**{f"_f_{name}": expr for name, expr in flags.items()})
-    is_furniture = pl.any_horizontal([pl.col(f"_f_{name}") for name in rules.furniture])
+    is_furniture = pl.any_horizontal([pl.col(f"_f_{name}") for name in flags])
     counts = (
-        lines.group_by("_row").agg([pl.col(f"_f_{name}").sum().alias(name) for name in rules.furniture])
+        lines.group_by("_row").agg([pl.col(f"_f_{name}").sum().alias(name) for name in flags])
         .unpivot(index="_row", variable_name="rule", value_name="lines_dropped")
         .filter(pl.col("lines_dropped") > 0)
         .join(raw.select(pl.int_range(pl.len()).alias("_row"), "source", "origin"), on="_row")

@@ -1458,3 +1458,17 @@ def test_felt_effects_fading_are_no_transient_benefit_and_testing_is_ongoing_res
     assert ("ketamine", "duration", "transient") in _facts("The relief from ketamine fades within a week.")
     assert ("lsd", "evidence_level", "ongoing_research") in _facts(
         "A Swiss company is testing a single dose of LSD for anxiety.")
+
+
+def test_a_title_is_about_its_therapy_before_its_foil_and_a_ketamine_clinic_gives_ketamine():
+    facts = _facts("Effexor for six years, now trying ketamine\n\nPosted by northwind\n\nI took venlafaxine for years. It did little.\n\n"
+                   "The first session was strange. The drip went through an IV in my arm.")
+    assert ("ketamine", "route", "intravenous") in facts and ("snri", "route", "intravenous") not in facts
+    assert ("ketamine", "setting", "medical_supervision") in _facts("My psychiatrist referred me to a ketamine clinic.")
+
+
+def test_an_infusions_length_is_no_onset_and_a_missed_dose_is_no_single_session():
+    facts = _facts("Ketamine, given as a slow infusion over 40 minutes, can lift depression within hours.")
+    assert ("ketamine", "onset", "hours") in facts and ("ketamine", "onset", "minutes") not in facts
+    assert ("ssri", "regimen", "single_session") not in _facts("If I missed a single dose of sertraline I felt dizzy.")
+    assert ("psilocybin", "regimen", "single_session") in _facts("Psilocybin was given as a single dose.")

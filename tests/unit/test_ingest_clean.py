@@ -108,3 +108,15 @@ def test_a_file_that_grew_since_its_size_was_taken_is_read_on(tmp_path, monkeypa
     assert ingest._read_capped(str(grown)) == b"k" * 8
     grown.write_bytes(b"k" * 30)
     assert len(ingest._read_capped(str(grown))) == 11
+
+
+def test_the_items_of_a_related_links_list_are_furniture_and_the_list_ends_at_its_first_other_line():
+    text = ("Ketamine acts fast.\nRelated stories\n- What to know about ketamine clinics\n* Can psychedelics treat PTSD?\n"
+            "\n- Ketamine is given as an infusion.\nSee also: Psilocybin · LSD\nRelated: Ketamine clinics are booming.")
+    raw = pl.DataFrame({"source": ["a.txt"], "content_type": ["text/plain"], "title": ["t"], "text": [text],
+                        "retrieved_at": [None]}).cast({"retrieved_at": pl.Datetime("us", "UTC")})
+    documents, _, counts = clean_documents(raw)
+    # the list under the heading goes; a bullet after a blank line is text again
+    assert documents["text"].item() == "Ketamine acts fast.\n\n- Ketamine is given as an infusion."
+    dropped = dict(zip(counts["rule"], counts["lines_dropped"]))
+    assert dropped["link_list"] == 2 and dropped["related"] == 1 and dropped["link_to_another_page"] == 2
