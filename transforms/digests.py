@@ -1,7 +1,7 @@
 """Per-document digests of claim and comparison rows: what a release's fingerprint and the gate's
 "validated before" test are built from, in one streaming pass over the rows to publish.
 
-A row's hash is the 128-bit XXH3 of its published columns (in name order, as text); a document's
+A row's hash is the 128-bit XXH3 of its published columns (in name order, as length-prefixed text); a document's
 digest is the sum of its rows' hashes in four 32-bit lanes (128 bits, no overflow) and its row count,
 after the name of the scheme. A sum, unlike a sorted concatenation, needs no sort per document
 (measured 2.5x faster on 4 million rows) and, unlike XOR, counts a repeated row. XXH3 is a frozen
@@ -19,7 +19,7 @@ import polars as pl
 import polars_hash as plh
 
 DIGEST_SCHEMA = {"doc_id": pl.String, "digest": pl.String}
-DIGEST_SCHEME = "xxh3-128"
+DIGEST_SCHEME = "xxh3-128-lp"  # lp: length-prefixed fields
 # columns kept in the warehouse but not published: not part of what a digest vouches for
 UNPUBLISHED_COLUMNS = {"n_mentions"}
 _FIELD, _NULL = "\x1f", "\x00"
@@ -34,7 +34,11 @@ def digested_columns(columns: list[str]) -> list[str]:
 def document_digests(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """(doc_id, digest) for every document with rows, from the rows themselves (any row order)."""
     columns = digested_columns(rows.collect_schema().names())
-    row_text = pl.concat_str([pl.col(c).cast(pl.String).fill_null(_NULL) for c in columns], separator=_FIELD)
+    # each field carries its length ("3:abc"), a null none: no field's text can pass for a boundary
+    # ("" + "\x1f" and "\x1f" + "" were the same row text when fields were only separated)
+    fields = [pl.col(c).cast(pl.String) for c in columns]
+    row_text = pl.concat_str([pl.concat_str([f.str.len_bytes().cast(pl.String), pl.lit(":"), f]).fill_null(_NULL)
+                              for f in fields], separator=_FIELD)
     row_hash = plh.col("_row").nchash.xxh3_128()
     # polars has no shift on 128-bit integers: a lane is a quotient by a power of two, modulo 2^32
     lanes = [((pl.col("_hash") // pl.lit(_LANE ** i, dtype=pl.UInt128)) % pl.lit(_LANE, dtype=pl.UInt128))
