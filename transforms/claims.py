@@ -26,7 +26,13 @@ _POSITIONS_PER_SENTENCE = 1 << 20
 # the people a list item opens with start within this many characters ("Some adults with ...")
 _ITEM_OPENING = 12
 _COORDINATION_GAP = r"^(?:\s|,|and|or|nor|&|/|as well as|\(|\)|both|either|neither)*$"
+# a list joins its last member with a conjunction ("A, B and C"): commas alone join nothing
+# ("After escitalopram, psilocybin caused ...": a lead-in phrase, then the main clause)
+_LIST_GOES_ON = r"^\s*(?:,|\band\b|\bor\b)"
+_CONJUNCTION_GAP = r"(?:\band\b|\bor\b|\bnor\b|&|/|\bas well as\b|\(|\)|\bboth\b|\beither\b|\bneither\b)"
 _EXAMPLE_REACH = 80
+_THAN_PHRASE_REACH = 24  # characters from "than" to a value it governs ("than years of daily pills")
+_TIME_ATTRIBUTES = ["onset", "duration"]
 _TITLE_SENTENCES = 2  # a document's title is among its first lines (after a site's name, a forum's)
 _OPENING_REACH = 4  # a therapy starting this close to its sentence's start opens it ("The drug ...", "Ketamine ...")
 # "daily oral escitalopram": a value right before a therapy's name (at most one word between, not a
@@ -313,6 +319,12 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
                        .fill_null(False) & ~pl.col("_after_class")).alias("_coordinated"))
         # a sentence's first mention is never coordinated, so a global running count numbers groups
         .with_columns((~pl.col("_coordinated")).cum_sum().alias("group_no"))
+        # (the list may go on past its last therapy: "psilocybin, DMT, ibogaine and mescaline")
+        .with_columns((pl.col("_coordinated") & (
+            gap_matches(_CONJUNCTION_GAP).any()
+            | pl.col("folded").str.slice(pl.col("end")).str.contains(_LIST_GOES_ON).last()).over("group_no"))
+                      .alias("_coordinated"))
+        .with_columns((~pl.col("_coordinated")).cum_sum().alias("group_no"))
     )
     groups = (
         mentions.group_by([*SENTENCE_KEY, "group_no"])
@@ -557,6 +569,27 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
             .with_columns(pl.col("_premodifies").fill_null(False)).drop("_row"))
 
 
+def _with_than_phrase_flag(values: pl.DataFrame, groups: pl.DataFrame, cues: pl.DataFrame,
+                           sentences: pl.DataFrame) -> pl.DataFrame:
+    """`_in_than_phrase`: the value follows "than" closely, no therapy between ("more effective than daily
+    pills", "given intravenously rather than orally"): it describes what is measured against, not the
+    subject before "than" (not a time: "lasts longer than two weeks"; not after "other than")."""
+    thans = cues.filter(((pl.col("role") == "marker") & (pl.col("group") == "than"))
+                        | ((pl.col("role") == "direction") & pl.col("phrase").str.ends_with(" than")))
+    values = asof_before(values, cue_ends(thans.with_columns(pl.lit("than").alias("role")), "than", "than_end"),
+                         "start", "end", ["than_end"])
+    values = asof_before(values, groups.select(*SENTENCE_KEY, "g_start", pl.col("g_start").alias("_group_before")),
+                         "start", "g_start", ["_group_before"])
+    other_than = pl.col("folded").str.slice((pl.col("than_end") - 10).clip(lower_bound=0),
+                                            10).str.contains(r"\bother than$")
+    flagged = with_folded(values.with_row_index("_row").filter(pl.col("than_end").is_not_null()), sentences).select(
+        "_row",
+        (closely_after("than_end", _THAN_PHRASE_REACH) & ~pl.col("attribute").is_in(_TIME_ATTRIBUTES) & ~other_than
+         & (pl.col("_group_before").is_null() | (pl.col("_group_before") < pl.col("than_end")))).alias("_in_than_phrase"))
+    return (values.with_row_index("_row").join(flagged, on="_row", how="left")
+            .with_columns(pl.col("_in_than_phrase").fill_null(False)).drop("_row", "than_end", "_group_before"))
+
+
 def _with_relative_clause_owner(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame,
                                 complements: pl.DataFrame | None = None) -> pl.DataFrame:
     """`relative_members`: the therapy named right before a relative clause or an apposition holding the
@@ -713,6 +746,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     others = asof_after(others, breaks.rename({"break_end": "_break_after"}), "end", "end", ["_break_after"])
     others = _with_premodifier_flag(others, sentences)
     others = _with_relative_clause_owner(others, groups, sentences, complements)
+    others = _with_than_phrase_flag(others, groups, cues, sentences)
     population = cue_ends(cues, "population", "p_end", p_window=pl.col("window"), p_start=pl.col("start"))
     others = asof_before(others, population, "start", "end", ["p_end", "p_window", "p_start"])
     others = asof_before(others, cue_ends(cues, "study_frame", "sf_end"), "start", "end", ["sf_end"])
@@ -780,7 +814,9 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
                 pl.when(~no_carry & ~in_set_against_clause).then(pl.coalesce("carried_all", "carried")),
             ).alias("subject")
         )
-        .drop("members", "plural_members", "pl_end", "after_members", "after_start", "next_members", "next_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
+        .with_columns(pl.when(~pl.col("_in_than_phrase") | pl.col("_premodifies") | pl.col("relative_members").is_not_null())
+                      .then(pl.col("subject")))
+        .drop("members", "plural_members", "_in_than_phrase", "pl_end", "after_members", "after_start", "next_members", "next_start", "b_start", "b_colon", "p_end", "p_window", "p_start", "a_end", "sf_end", "carried",
               "carried_all", "st_end", "_premodifies", "relative_members", "head_start", "main_members", "clause_members", "sub_start",
               "u_end", "_break_before", "_break_after")
         .explode("subject")

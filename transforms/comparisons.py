@@ -246,11 +246,33 @@ def _comparatives_before_values(attributed: pl.DataFrame, sentences: pl.DataFram
                                 ) -> pl.DataFrame:
     """Directions read from a comparative right before a value ("reported more drowsiness"): sid,
     start, attribute, direction, negated, hedged (the value's own)."""
-    candidates = with_folded(attributed.select(*SENTENCE_KEY, "start", "attribute", "negated", "hedged")
-                             .join(ontology.value_comparatives(), on="attribute"), sentences)
-    before = pl.col("folded").str.slice(0, pl.col("start")).str.slice(-24)
-    return (candidates.filter(before.str.contains(pl.col("pattern")))
+    return (_after_comparatives(attributed.select(*SENTENCE_KEY, "start", "attribute", "negated", "hedged"),
+                                ontology.value_comparatives(), sentences)
             .select(*SENTENCE_KEY, "start", "attribute", "direction", "negated", "hedged").unique())
+
+
+def _after_comparatives(values: pl.DataFrame, comparatives: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """The value mentions a comparative (attribute, direction, pattern) comes right before, with its direction."""
+    before = pl.col("folded").str.slice(0, pl.col("start")).str.slice(-24)
+    return (with_folded(values.join(comparatives, on="attribute"), sentences)
+            .filter(before.str.contains(pl.col("pattern"))).drop("folded", "pattern"))
+
+
+def values_of_the_greater_side(attributed: pl.DataFrame, comparisons: pl.DataFrame, sentences: pl.DataFrame,
+                               ontology: Ontology) -> pl.DataFrame:
+    """"Psilocybin caused fewer sexual side effects than the SSRI": a value a comparative of less comes
+    right before is said of the side it is compared with (the SSRI has it), not of the side with less
+    of it. Takes and returns attributed value mentions; comparisons as `find_comparisons` gives them."""
+    key = [*SENTENCE_KEY, "start", "attribute", "subject"]
+    lessened = _after_comparatives(attributed.select(*key).unique(),
+                                   ontology.value_comparatives().filter(pl.col("direction") == "low"), sentences)
+    moved = lessened.join(comparisons.filter(pl.col("relation") == "lower_than")
+                          .select(*SENTENCE_KEY, "subject", "attribute", "object"),
+                          on=[*SENTENCE_KEY, "subject", "attribute"]).select(*key, "object")
+    return pl.concat([
+        attributed.join(moved, on=key, how="anti"),
+        attributed.join(moved, on=key).with_columns(pl.col("object").alias("subject")).drop("object"),
+    ])
 
 
 def _named_after(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.DataFrame,

@@ -11,7 +11,7 @@ import polars as pl
 
 from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, complement_mentions,
                                question_topics, resolve_context, subject_groups)
-from transforms.comparisons import find_comparisons
+from transforms.comparisons import find_comparisons, values_of_the_greater_side
 from transforms.ids import stable_ids
 from transforms.mentions import find_mentions, with_word_view
 from transforms.ontology import OUTSIDE_SUBJECT, Ontology, default_ontology
@@ -85,11 +85,12 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,
                                     ontology.sentence_topic_attributes(), foils, complements)
     ours = pl.col("subject") != OUTSIDE_SUBJECT
-    claims = _collapse(attributed.filter(ours), sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(
-        list(CLAIM_SCHEMA))
     # a question compares nothing either ("Which is safer?")
     comparisons = (find_comparisons(sentences, groups, attributed, cues, ontology).join(asserted, on=SENTENCE_KEY)
                    .filter(ours & (pl.col("object") != OUTSIDE_SUBJECT)))
+    attributed = values_of_the_greater_side(attributed, comparisons, sentences, ontology)
+    claims = _collapse(attributed.filter(ours), sentences, doc_ids, CLAIM_KEY, version, "claim_id").select(
+        list(CLAIM_SCHEMA))
     comparisons = _collapse(comparisons, sentences, doc_ids, COMPARISON_KEY, version, "comparison_id").select(
         list(COMPARISON_SCHEMA))
     return Extraction(claims.cast(CLAIM_SCHEMA), comparisons.cast(COMPARISON_SCHEMA))

@@ -1472,3 +1472,29 @@ def test_an_infusions_length_is_no_onset_and_a_missed_dose_is_no_single_session(
     assert ("ketamine", "onset", "hours") in facts and ("ketamine", "onset", "minutes") not in facts
     assert ("ssri", "regimen", "single_session") not in _facts("If I missed a single dose of sertraline I felt dizzy.")
     assert ("psilocybin", "regimen", "single_session") in _facts("Psilocybin was given as a single dose.")
+
+
+def test_commas_alone_join_no_therapies_and_a_list_may_go_on_past_its_last_therapy():
+    facts = _facts("After escitalopram, psilocybin caused nausea.")
+    assert ("psilocybin", "side_effect", "nausea") in facts and ("ssri", "side_effect", "nausea") not in facts
+    facts = _facts("Colorado decriminalized psilocybin, DMT, ibogaine and mescaline.")
+    assert {("psilocybin", "legal_status", "decriminalized"), ("dmt", "legal_status", "decriminalized")} <= facts
+
+
+def test_a_value_after_than_or_fewer_belongs_to_the_side_measured_against():
+    facts = _facts("Ketamine is more effective than daily pills.")
+    assert ("ketamine", "regimen", "daily") not in facts and ("ketamine", "route", "oral") not in facts
+    assert ("ketamine", "duration", "weeks") in _facts("The relief from ketamine lasts longer than two weeks.")
+    extraction = extract(docs_frame("In a trial, psilocybin caused fewer sexual side effects than the SSRI."))
+    facts = {(r["subject"], r["attribute"], r["value"]) for r in extraction.claims.iter_rows(named=True)}
+    assert ("ssri", "side_effect", "sexual_dysfunction") in facts
+    assert ("psilocybin", "side_effect", "sexual_dysfunction") not in facts
+    assert extraction.comparisons.select("subject", "attribute", "relation", "object").rows() == [
+        ("psilocybin", "side_effect", "lower_than", "ssri")]
+
+
+def test_insurance_cover_set_against_paying_out_of_pocket_compares_cost():
+    comparisons = extract(docs_frame("Most insurance plans cover esketamine, while IV ketamine is usually paid out of "
+                                     "pocket.")).comparisons
+    assert comparisons.select("subject", "attribute", "relation", "object").rows() == [
+        ("ketamine", "cost", "higher_than", "esketamine")]
