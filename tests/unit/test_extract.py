@@ -1498,3 +1498,11 @@ def test_insurance_cover_set_against_paying_out_of_pocket_compares_cost():
                                      "pocket.")).comparisons
     assert comparisons.select("subject", "attribute", "relation", "object").rows() == [
         ("ketamine", "cost", "higher_than", "esketamine")]
+
+
+def test_staying_well_for_a_year_is_lasting_benefit_and_an_anesthetic_in_use_since_is_its_history():
+    assert ("psilocybin", "duration", "long_lasting") in _facts(
+        "Some people stay well for a year or longer after one dose of psilocybin.")
+    facts = _facts("Ketamine, a dissociative anesthetic in clinical use since the 1970s, is now used for depression.")
+    assert ("ketamine", "history", "anesthetic_use") in facts
+    assert ("ketamine", "history", "anesthetic_use") not in _facts("Ketamine is a dissociative anesthetic.")
