@@ -46,7 +46,7 @@ def _likened(facts: pl.DataFrame, cues: pl.DataFrame, ontology: Ontology) -> pl.
 def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: pl.DataFrame,
                      cues: pl.DataFrame, ontology: Ontology) -> pl.DataFrame:
     """Comparison mentions: doc_id, sentence_no, start, subject, attribute, relation, object, negated, hedged."""
-    markers = cues.filter(pl.col("role") == "marker")
+    markers = _without_same_subject_contrasts(cues.filter(pl.col("role") == "marker"), cues)
     before_values = _comparatives_before_values(attributed, sentences, ontology)
     marked = pl.concat([markers.select(SENTENCE_KEY), before_values.select(SENTENCE_KEY)]).unique()
     # "Oral antidepressants take longer": a comparative alone reads only its own words of direction
@@ -242,6 +242,17 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     ).unique([*SENTENCE_KEY, "subject", "attribute", "relation", "object"], keep="first", maintain_order=True)
 
 
+def _without_same_subject_contrasts(markers: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """"They help many people, but they often take weeks": a contrast whose clause opens with a pronoun
+    (the therapy already named) sets a therapy against itself, not against another."""
+    pronoun_starts = cues.filter(pl.col("role") == "anaphor").select(*SENTENCE_KEY, pl.col("start").alias("_p_start"))
+    contrasts = markers.filter(pl.col("group") == "contrast").select(*SENTENCE_KEY, "start", "end")
+    self_set = (contrasts.join(pronoun_starts, on=SENTENCE_KEY)
+                .filter((pl.col("_p_start") - pl.col("end")).is_between(0, 1))
+                .select(*SENTENCE_KEY, "start").unique())
+    return markers.join(self_set, on=[*SENTENCE_KEY, "start"], how="anti")
+
+
 def _comparatives_before_values(attributed: pl.DataFrame, sentences: pl.DataFrame, ontology: Ontology
                                 ) -> pl.DataFrame:
     """Directions read from a comparative right before a value ("reported more drowsiness"): sid,
@@ -299,16 +310,29 @@ def _named_after_each(markers: pl.DataFrame, heads: pl.DataFrame, sentences: pl.
 def _anaphoric_objects(cues: pl.DataFrame, groups: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """(sentence, marker end `m_end`, subject): "SSRIs remain cheaper and easier to get than either": an
     anaphor right after a naming marker sets the side against every therapy of the last sentence
-    naming some."""
-    anaphors = cues.filter(pl.col("role") == "object_anaphor").select(*SENTENCE_KEY, "start").unique()
+    naming some; "faster than anything else I've tried", against every therapy the document named
+    before."""
+    anaphors = cues.filter(pl.col("role") == "object_anaphor").select(*SENTENCE_KEY, "start", "group").unique()
     naming_ends = cues.filter((pl.col("role") == "marker") & pl.col("group").is_in(_NAMING_MARKERS)).select(
         *SENTENCE_KEY, "end", pl.col("end").alias("m_end")).unique([*SENTENCE_KEY, "end"])
     pointed = (with_folded(asof_before(anaphors, naming_ends, "start", "end", ["m_end"]), sentences)
-               .filter(closely_after("m_end", _ANAPHOR_REACH)).select(*SENTENCE_KEY, "m_end"))
+               .filter(closely_after("m_end", _ANAPHOR_REACH)).select(*SENTENCE_KEY, "m_end", "group"))
     if pointed.is_empty():
         return pl.DataFrame(schema={**{k: pl.Int64 for k in SENTENCE_KEY}, "m_end": pl.Int64, "subject": pl.String})
-    earlier = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all")
-    return (pointed.join(earlier, on=SENTENCE_KEY).explode("carried").drop_nulls("carried")
+    named = groups.filter(~pl.col("is_example"))
+    last_sentence = carried_heads(named, sentences, which="all").explode("carried")
+    def with_doc_id(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(sentences["doc_id"].gather(frame["sid"]).alias("doc_id"))
+
+    first_named = (with_doc_id(named.select(*SENTENCE_KEY, "members").explode("members"))
+                   .group_by("doc_id", "members").agg(pl.col("sid").min().alias("_first_sid")))
+    document = (with_doc_id(pointed.filter(pl.col("group") == "document").select(SENTENCE_KEY))
+                .join(first_named, on="doc_id").filter(pl.col("_first_sid") < pl.col("sid"))
+                .select(*SENTENCE_KEY, pl.col("members").alias("carried")))
+    return (pl.concat([pointed.filter(pl.col("group") == "last_sentence").join(last_sentence, on=SENTENCE_KEY),
+                       pointed.filter(pl.col("group") == "document").join(document, on=SENTENCE_KEY)],
+                      how="diagonal_relaxed")
+            .drop_nulls("carried")
             .select(*SENTENCE_KEY, pl.col("m_end").cast(pl.Int64), pl.col("carried").alias("subject")).unique())
 
 

@@ -66,8 +66,10 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     sentences = with_word_view(sentences)      # both lexicon scans below read it
     entities = find_mentions(sentences, ontology.entity_lexicon).drop("layer")
     # contexts and cues only shape subjects and values: look for them where there are some (and in
-    # questions, whose pronouns may name the page's topic)
-    named = sentences.filter(pl.col("sid").is_in(entities["sid"].unique().implode()) | pl.col("is_question"))
+    # questions, whose pronouns may name the page's topic; and where a phrase stands for the therapies
+    # named before: "it worked faster than anything else I've tried")
+    named = sentences.filter(pl.col("sid").is_in(entities["sid"].unique().implode()) | pl.col("is_question")
+                             | pl.col("folded").str.contains_any(ontology.document_object_anaphors()))
     modifiers = find_mentions(named, ontology.modifier_lexicon)
     contexts, cues = (modifiers.filter(pl.col("layer") == layer).drop("layer") for layer in ("contexts", "cues"))
     cues = _without_coordinating_both(_without_examples_inside_values(cues, entities), sentences)

@@ -105,6 +105,11 @@ class Ontology:
     def sentence_topic_attributes(self) -> list[str]:
         return list(self.raw["attribution"]["sentence_topic_attributes"])
 
+    def document_object_anaphors(self) -> list[str]:
+        """Phrases standing for every therapy a document named before ("anything else I've tried"): a
+        sentence holding one may compare without naming a therapy itself."""
+        return [p.lower() for p in self.raw["comparisons"].get("document_object_anaphors", [])]
+
     def foil_subjects(self) -> list[str]:
         """The subjects named in `attribution.foils`, and every subject under them."""
         foils = set(self.raw["attribution"].get("foils", []))
@@ -299,7 +304,8 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     for kind, phrases in raw["comparisons"]["markers"].items():
         add(phrases, "marker", group=kind)
     add(raw["comparisons"].get("pseudo_markers", []), "pseudo")
-    add(raw["comparisons"].get("object_anaphors", []), "object_anaphor")
+    add(raw["comparisons"].get("object_anaphors", []), "object_anaphor", group="last_sentence")
+    add(raw["comparisons"].get("document_object_anaphors", []), "object_anaphor", group="document")
     add(raw["comparisons"].get("likeness", {}).get("phrases", []), "likeness")
     comparative_words = set(raw["comparisons"].get("comparative_words", []))
     not_alone = set(raw["comparisons"].get("comparative_not_alone", []))

@@ -1506,3 +1506,27 @@ def test_staying_well_for_a_year_is_lasting_benefit_and_an_anesthetic_in_use_sin
     facts = _facts("Ketamine, a dissociative anesthetic in clinical use since the 1970s, is now used for depression.")
     assert ("ketamine", "history", "anesthetic_use") in facts
     assert ("ketamine", "history", "anesthetic_use") not in _facts("Ketamine is a dissociative anesthetic.")
+
+
+def test_a_contrast_opening_with_a_pronoun_sets_a_therapy_against_itself():
+    text = ("Why psilocybin?\n\nCurrent antidepressants help many people, but they often need to be taken for weeks "
+            "before they work.")
+    assert extract(docs_frame(text)).comparisons.is_empty()
+    assert ("traditional_antidepressants", "onset", "weeks") in _facts(text)
+
+
+def test_anything_else_tried_stands_for_every_therapy_named_before():
+    text = ("I took Lexapro for years, then Cymbalta. Last month I started Spravato. "
+            "Honestly it worked faster than anything else I've tried.")
+    comparisons = extract(docs_frame(text)).comparisons
+    assert set(comparisons.select("subject", "attribute", "relation", "object").rows()) == {
+        ("esketamine", "onset", "faster_than", "ssri"), ("esketamine", "onset", "faster_than", "snri")}
+
+
+def test_a_worsened_thought_is_no_indication_and_unlikeness_is_no_denial():
+    facts = _facts("Psilocybin can cause headache. Rarely, it may worsen suicidal thoughts.")
+    assert ("psilocybin", "indication", "suicidal_ideation") not in facts
+    facts = _facts("Spravato is not the same as the ketamine infusions at the clinics.")
+    assert ("ketamine", "route", "intravenous") in facts
+    assert ("esketamine", "legal_status", "prescription") in _facts(
+        "My psychiatrist finally got my insurance to approve Spravato.")
