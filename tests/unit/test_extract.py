@@ -1530,3 +1530,19 @@ def test_a_worsened_thought_is_no_indication_and_unlikeness_is_no_denial():
     assert ("ketamine", "route", "intravenous") in facts
     assert ("esketamine", "legal_status", "prescription") in _facts(
         "My psychiatrist finally got my insurance to approve Spravato.")
+
+
+def test_less_likely_to_be_misused_is_the_lower_risk_not_a_risk_carried():
+    extraction = extract(docs_frame("MDMA carries a greater risk of misuse than psilocybin. "
+                                    "Psilocybin is less likely to be misused, but it more often produces fear."))
+    facts = {(r["subject"], r["attribute"], r["value"]) for r in extraction.claims.iter_rows(named=True)}
+    assert ("psilocybin", "risk", "abuse_potential") not in facts and ("mdma", "risk", "abuse_potential") in facts
+    assert ("psilocybin", "risk", "lower_than", "mdma") in set(
+        extraction.comparisons.select("subject", "attribute", "relation", "object").rows())
+
+
+def test_a_small_number_of_sessions_is_several_and_biweekly_sessions_maintain():
+    facts = _facts("Both MDMA and psilocybin are given in a small number of supervised sessions.")
+    assert {("mdma", "regimen", "multiple_sessions"), ("psilocybin", "regimen", "multiple_sessions")} <= facts
+    assert ("esketamine", "regimen", "maintenance") in _facts(
+        "Spravato treatment starts with two sessions a week, followed by biweekly sessions.")
