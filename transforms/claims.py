@@ -572,8 +572,8 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
 def _with_than_phrase_flag(values: pl.DataFrame, groups: pl.DataFrame, cues: pl.DataFrame,
                            sentences: pl.DataFrame) -> pl.DataFrame:
     """`_in_than_phrase`: the value follows "than" closely, no therapy between ("more effective than daily
-    pills", "given intravenously rather than orally"): it describes what is measured against, not the
-    subject before "than" (not a time: "lasts longer than two weeks"; not after "other than")."""
+    pills"): it describes what is measured against, not the subject before "than" (not a time: "lasts
+    longer than two weeks"; not after "other than")."""
     thans = cues.filter(((pl.col("role") == "marker") & (pl.col("group") == "than"))
                         | ((pl.col("role") == "direction") & pl.col("phrase").str.ends_with(" than")))
     values = asof_before(values, cue_ends(thans.with_columns(pl.lit("than").alias("role")), "than", "than_end"),
