@@ -73,6 +73,11 @@ def with_folded(frame: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(sentences["folded"].gather(frame["sid"]).alias("folded"))
 
 
+def with_doc_id(frame: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with its sentence's document (`doc_id`), gathered by row number (`sid`)."""
+    return frame.with_columns(sentences["doc_id"].gather(frame["sid"]).alias("doc_id"))
+
+
 def sentence_position(position: str | pl.Expr) -> pl.Expr:
     """One integer for (sentence, position in it): sorting by it sorts by sentence, then position, so an
     as-of join on it needs no `by` groups (measured about twice as fast as `by="sid"`)."""
@@ -120,6 +125,14 @@ def cue_ends(cues: pl.DataFrame, role: str, alias: str, group: str | None = None
         chosen = chosen.filter(pl.col("group") == group)
     return chosen.select(*SENTENCE_KEY, "end", pl.col("end").alias(alias),
                          *[expr.alias(name) for name, expr in carried.items()]).unique([*SENTENCE_KEY, "end"])
+
+
+def than_ends(cues: pl.DataFrame) -> pl.DataFrame:
+    """Where each "than" ends (`than_end`), with the comparatives that end in it ("better than"): what a
+    therapy or value right after it is measured against."""
+    thans = cues.filter(((pl.col("role") == "marker") & (pl.col("group") == "than"))
+                        | ((pl.col("role") == "direction") & pl.col("phrase").str.ends_with(" than")))
+    return cue_ends(thans.with_columns(pl.lit("than").alias("role")), "than", "than_end")
 
 
 def _text_between(end: str, start: str = "start") -> pl.Expr:
@@ -247,10 +260,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     # stays a group (a comparison needs it) but never takes the values around it nor becomes the topic
     mentions = asof_before(mentions, cue_ends(cues, "complement", "cp_end"), "start", "end", ["cp_end"])
     # (also a comparative that ends in "than" itself: "my mood is better than it was on Lexapro")
-    thans = cues.filter(((pl.col("role") == "marker") & (pl.col("group") == "than"))
-                        | ((pl.col("role") == "direction") & pl.col("phrase").str.ends_with(" than")))
-    mentions = asof_before(mentions, cue_ends(thans.with_columns(pl.lit("than").alias("role")), "than", "than_end"),
-                           "start", "end", ["than_end"])
+    mentions = asof_before(mentions, than_ends(cues), "start", "end", ["than_end"])
     mentions = (mentions.filter(~closely_after("cp_end"))
                 .with_columns(closely_after("than_end").alias("_object"))
                 .drop("cp_end", "than_end"))
@@ -574,10 +584,7 @@ def _with_than_phrase_flag(values: pl.DataFrame, groups: pl.DataFrame, cues: pl.
     """`_in_than_phrase`: the value follows "than" closely, no therapy between ("more effective than daily
     pills"): it describes what is measured against, not the subject before "than" (not a time: "lasts
     longer than two weeks"; not after "other than")."""
-    thans = cues.filter(((pl.col("role") == "marker") & (pl.col("group") == "than"))
-                        | ((pl.col("role") == "direction") & pl.col("phrase").str.ends_with(" than")))
-    values = asof_before(values, cue_ends(thans.with_columns(pl.lit("than").alias("role")), "than", "than_end"),
-                         "start", "end", ["than_end"])
+    values = asof_before(values, than_ends(cues), "start", "end", ["than_end"])
     values = asof_before(values, groups.select(*SENTENCE_KEY, "g_start", pl.col("g_start").alias("_group_before")),
                          "start", "g_start", ["_group_before"])
     other_than = pl.col("folded").str.slice((pl.col("than_end") - 10).clip(lower_bound=0),

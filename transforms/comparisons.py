@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.claims import (SENTENCE_KEY, apply_modifiers, asof_after, asof_before, carried_heads, closely_after,
-                              cue_ends, document_topics, with_folded)
+                              cue_ends, document_topics, with_doc_id, with_folded)
 from transforms.ontology import Ontology
 
 _NAMING_MARKERS = ["unlike", "object_after", "than"]
@@ -321,12 +321,9 @@ def _anaphoric_objects(cues: pl.DataFrame, groups: pl.DataFrame, sentences: pl.D
         return pl.DataFrame(schema={**{k: pl.Int64 for k in SENTENCE_KEY}, "m_end": pl.Int64, "subject": pl.String})
     named = groups.filter(~pl.col("is_example"))
     last_sentence = carried_heads(named, sentences, which="all").explode("carried")
-    def with_doc_id(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.with_columns(sentences["doc_id"].gather(frame["sid"]).alias("doc_id"))
-
-    first_named = (with_doc_id(named.select(*SENTENCE_KEY, "members").explode("members"))
+    first_named = (with_doc_id(named.select(*SENTENCE_KEY, "members").explode("members"), sentences)
                    .group_by("doc_id", "members").agg(pl.col("sid").min().alias("_first_sid")))
-    document = (with_doc_id(pointed.filter(pl.col("group") == "document").select(SENTENCE_KEY))
+    document = (with_doc_id(pointed.filter(pl.col("group") == "document").select(SENTENCE_KEY), sentences)
                 .join(first_named, on="doc_id").filter(pl.col("_first_sid") < pl.col("sid"))
                 .select(*SENTENCE_KEY, pl.col("members").alias("carried")))
     return (pl.concat([pointed.filter(pl.col("group") == "last_sentence").join(last_sentence, on=SENTENCE_KEY),

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, complement_mentions,
-                               question_topics, resolve_context, subject_groups)
+                               question_topics, resolve_context, subject_groups, with_doc_id)
 from transforms.comparisons import find_comparisons, values_of_the_greater_side
 from transforms.ids import stable_ids
 from transforms.mentions import find_mentions, with_word_view
@@ -184,7 +184,7 @@ def _collapse(mentions: pl.DataFrame, sentences: pl.DataFrame, doc_ids: pl.DataF
               version: str, id_name: str) -> pl.DataFrame:
     """One row per key: the evidence is the first unhedged mention's sentence, mentions counted."""
     evidence = sentences.select(*SENTENCE_KEY, pl.col("text").alias("evidence"), "char_start", "char_end")
-    mentions = mentions.with_columns(sentences["doc_id"].gather(mentions["sid"]).alias("doc_id"))
+    mentions = with_doc_id(mentions, sentences)
     collapsed = (
         mentions.sort([*key, "hedged", "sid", "start"])
         .group_by(key, maintain_order=True)
