@@ -263,7 +263,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
     mentions = asof_before(mentions, than_ends(cues), "start", "end", ["than_end"])
     mentions = (mentions.filter(~closely_after("cp_end"))
                 .with_columns(closely_after("than_end").alias("_object"))
-                .drop("cp_end", "than_end"))
+                .drop("cp_end"))
     # "unlike", "compared with" anywhere; "while", "although" only where a clause opens: at the start of
     # the sentence or after a lead-in ("Rapid relief: While conventional medications ...")
     opens_clause = pl.col("folded").str.slice(0, pl.col("start")).str.contains(r"(?:^|:)[\s\W]*$")
@@ -314,6 +314,9 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
                 pl.col("ex_end").is_not_null()
                 & (pl.col("start") - pl.col("ex_end") <= _EXAMPLE_REACH)
                 & (pl.col("st_end").is_null() | (pl.col("ex_end") > pl.col("st_end")))
+                # "fewer side effects such as headache than sertraline": what a "than" after the example cue
+                # names is no example (but "than antidepressants such as sertraline" names one)
+                & ~(pl.col("_object") & (pl.col("than_end") > pl.col("ex_end"))).fill_null(False)
             ).alias("_after_example_cue"),
             # "Unlike X, ...", "While X ...": X is set against the topic, it does not become it
             (pl.col("mk_end").is_not_null() & (pl.col("tm_end").is_null() | (pl.col("mk_end") >= pl.col("tm_end"))))
@@ -659,6 +662,16 @@ def recent_therapies(heads: pl.DataFrame, sentences: pl.DataFrame, cues: pl.Data
     )
 
 
+def plural_referents(groups: pl.DataFrame, sentences: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+    """(sid, carried) for sentences with a plural pronoun: "Both appear to ...", every therapy of the last
+    sentence that named some; "All three can raise blood pressure", "neither", the that many named last."""
+    plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
+    named = groups.filter(~pl.col("is_example"))
+    last_sentence = carried_heads(named, sentences, which="all").join(plural, on=SENTENCE_KEY)
+    counted = recent_therapies(named, sentences, cues).rename({"carried_all": "carried"})
+    return pl.concat([last_sentence.join(counted, on=SENTENCE_KEY, how="anti"), counted])
+
+
 # a therapy right after one of these is the object of a preposition, or singles out one of a group
 # ("interacts with antidepressants, particularly SSRIs"), no clause's subject
 _PREPOSITION_BEFORE = (r"\b(?:to|with|from|of|by|for|on|about|after|over|than|versus|vs|like|particularly|especially|"
@@ -697,12 +710,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     carried = carried_heads(topic_heads, sentences, resets=topic_resets(groups, sentences, cues, foils),
                             preferred="_subject_like")
     # "Both appear to ...": every therapy of the last sentence that named some
-    plural = cues.filter(pl.col("role") == "plural_anaphor").select(*SENTENCE_KEY).unique()
-    carried_all = carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(
-        plural, on=SENTENCE_KEY).rename({"carried": "carried_all"})
-    # "All three can raise blood pressure": the three therapies named last
-    counted = recent_therapies(groups.filter(~pl.col("is_example")), sentences, cues)
-    carried_all = pl.concat([carried_all.join(counted, on=SENTENCE_KEY, how="anti"), counted])
+    carried_all = plural_referents(groups, sentences, cues).rename({"carried": "carried_all"})
     implied = values.filter(pl.col("role") == "implied")
     others = values.filter(pl.col("role") != "implied").drop("subject")
     barriers = cues.filter(pl.col("role").is_in(["barrier", "anaphor"])).select(
@@ -837,12 +845,17 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
 
 
 def _trial_arms(attributed: pl.DataFrame, groups: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
-    """Clinical-trial evidence for every therapy named (not as an example) in a sentence that gives it to one
-    and sets therapies against each other ("A six-week trial comparing psilocybin with escitalopram ..."):
-    the trial is evidence about each arm. Rows in the shape of `attributed`."""
+    """Clinical-trial evidence, and the condition of the people treated, for every therapy named (not as an
+    example) in a sentence that gives them to one and sets therapies against each other as a trial's arms
+    ("A six-week trial comparing psilocybin with escitalopram in 59 adults with major depressive disorder"):
+    the trial is evidence about each arm, and each arm treats its people. Rows in the shape of `attributed`."""
     arms_sentences = cues.filter(pl.col("role") == "trial_arm_marker").select(SENTENCE_KEY).unique()
-    trial = (attributed.filter((pl.col("attribute") == "evidence_level") & (pl.col("value") == "clinical_trials"))
-             .join(arms_sentences, on=SENTENCE_KEY).unique([*SENTENCE_KEY, "start"]))
+    is_trial = (pl.col("attribute") == "evidence_level") & (pl.col("value") == "clinical_trials")
+    # (a trial the sentence denies has no arms: "no large trial has shown that it treats depression")
+    trial_sentences = (attributed.filter(is_trial & ~pl.col("negated")).join(arms_sentences, on=SENTENCE_KEY)
+                       .select(SENTENCE_KEY).unique())
+    trial = (attributed.filter(is_trial | (pl.col("attribute") == "indication"))
+             .join(trial_sentences, on=SENTENCE_KEY).unique([*SENTENCE_KEY, "start", "attribute", "value"]))
     named = (groups.filter(~pl.col("is_example")).select(*SENTENCE_KEY, pl.col("members").alias("_arm"))
              .explode("_arm").filter(pl.col("_arm") != OUTSIDE_SUBJECT).unique())
     return (trial.join(named, on=SENTENCE_KEY).filter(pl.col("_arm") != pl.col("subject"))

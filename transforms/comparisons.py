@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.claims import (SENTENCE_KEY, apply_modifiers, asof_after, asof_before, carried_heads, closely_after,
-                              cue_ends, document_topics, with_doc_id, with_folded)
+                              cue_ends, document_topics, plural_referents, with_doc_id, with_folded)
 from transforms.ontology import Ontology
 
 _NAMING_MARKERS = ["unlike", "object_after", "than"]
@@ -24,6 +24,7 @@ _NAMED_FIRST_MARKERS = ["unlike", "object_after"]
 _OBJECT_REACH = 30   # "in contrast with the slow onset of SSRIs": characters from a marker to the therapy it names
 _ANAPHOR_REACH = 3   # "than either", "than the others": from a naming marker to an anaphor for the other side
 _ARM_REACH = 4      # sentences back to the other side of a one-sided comparative ("the psilocybin group did better")
+_COMPARATIVE_REACH = 80  # characters before a value a comparative (and a list it opens) may start: "fewer X, Y and Z"
 _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
 
 
@@ -65,7 +66,7 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     carried = pl.concat([
         carried_heads(groups.filter(pl.col("sets_topic")), sentences).join(marked, on=SENTENCE_KEY)
         .join(plural, on=SENTENCE_KEY, how="anti"),
-        carried_heads(groups.filter(~pl.col("is_example")), sentences, which="all").join(plural, on=SENTENCE_KEY),
+        plural_referents(groups, sentences, cues).join(plural, on=SENTENCE_KEY),
     ])
     # "In contrast, Y ..." sets Y against the topic of the sentence before: its first head
     topic_before = carried_heads(groups.filter(pl.col("sets_topic")), sentences, which="first").join(
@@ -188,7 +189,10 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     negative = relations.filter(~pl.col("positive")).select("attribute", pl.col("direction").alias("neg"),
                                                             pl.col("relation").alias("neg_relation"))
     b_facts = facts.select(*SENTENCE_KEY, pl.col("subject").alias("subject_b"), "attribute",
-                           pl.col("directions").alias("directions_b"))
+                           pl.col("directions").alias("directions_b"), pl.col("_worded").alias("_worded_b"))
+    # "Spravato can act within days, but IV ketamine tends to be quicker": a side's word of direction is
+    # relative, and outweighs the same direction the other side's values alone would give it
+    outweighs = pl.col("_worded") & ~pl.col("_worded_b").fill_null(False)
     scored = (
         pairs.join(facts, on=[*SENTENCE_KEY, "subject"])
         .join(b_facts, on=[*SENTENCE_KEY, "subject_b", "attribute"], how="left")
@@ -201,6 +205,8 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
             b_pos=pl.col("directions_b").list.contains(pl.col("pos")),
             b_neg=pl.col("directions_b").list.contains(pl.col("neg")),
         )
+        .with_columns(b_pos=pl.col("b_pos") & ~(outweighs & pl.col("a_pos")),
+                      b_neg=pl.col("b_neg") & ~(outweighs & pl.col("a_neg")))
         .with_columns(
             pl.when(pl.col("a_pos") & ~pl.col("b_pos"))
             .then(pl.col("pos_relation"))
@@ -264,7 +270,7 @@ def _comparatives_before_values(attributed: pl.DataFrame, sentences: pl.DataFram
 
 def _after_comparatives(values: pl.DataFrame, comparatives: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """The value mentions a comparative (attribute, direction, pattern) comes right before, with its direction."""
-    before = pl.col("folded").str.slice(0, pl.col("start")).str.slice(-24)
+    before = pl.col("folded").str.slice(0, pl.col("start")).str.slice(-_COMPARATIVE_REACH)
     return (with_folded(values.join(comparatives, on="attribute"), sentences)
             .filter(before.str.contains(pl.col("pattern"))).drop("folded", "pattern"))
 
@@ -273,16 +279,24 @@ def values_of_the_greater_side(attributed: pl.DataFrame, comparisons: pl.DataFra
                                ontology: Ontology) -> pl.DataFrame:
     """"Psilocybin caused fewer sexual side effects than the SSRI": a value a comparative of less comes
     right before is said of the side it is compared with (the SSRI has it), not of the side with less
-    of it. Takes and returns attributed value mentions; comparisons as `find_comparisons` gives them."""
+    of it. And "Compared with SSRIs, psilocybin rarely causes weight gain": a value denied of the lower
+    side (before any "than") is said of the other side. Takes and returns attributed value mentions; comparisons as
+    `find_comparisons` gives them."""
     key = [*SENTENCE_KEY, "start", "attribute", "subject"]
+    lower = comparisons.filter(pl.col("relation") == "lower_than").select(*SENTENCE_KEY, "subject", "attribute",
+                                                                          "object").unique()
     lessened = _after_comparatives(attributed.select(*key).unique(),
                                    ontology.value_comparatives().filter(pl.col("direction") == "low"), sentences)
-    moved = lessened.join(comparisons.filter(pl.col("relation") == "lower_than")
-                          .select(*SENTENCE_KEY, "subject", "attribute", "object"),
-                          on=[*SENTENCE_KEY, "subject", "attribute"]).select(*key, "object")
+    moved = lessened.join(lower, on=[*SENTENCE_KEY, "subject", "attribute"]).select(*key, "object")
+    # (not a denial after the comparison's "than": "fewer side effects than the SSRI and did not cause
+    # emotional blunting" denies the blunting of psilocybin alone)
+    denied = (with_folded(attributed.filter(pl.col("negated")).join(lower, on=[*SENTENCE_KEY, "subject", "attribute"]),
+                          sentences)
+              .filter(~pl.col("folded").str.slice(0, pl.col("start")).str.contains(r"\bthan\b")).drop("folded"))
     return pl.concat([
         attributed.join(moved, on=key, how="anti"),
         attributed.join(moved, on=key).with_columns(pl.col("object").alias("subject")).drop("object"),
+        denied.with_columns(pl.col("object").alias("subject"), pl.lit(False).alias("negated")).drop("object"),
     ])
 
 

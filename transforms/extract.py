@@ -72,7 +72,7 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
                              | pl.col("folded").str.contains_any(ontology.document_object_anaphors()))
     modifiers = find_mentions(named, ontology.modifier_lexicon)
     contexts, cues = (modifiers.filter(pl.col("layer") == layer).drop("layer") for layer in ("contexts", "cues"))
-    cues = _without_coordinating_both(_without_examples_inside_values(cues, entities), sentences)
+    cues = _without_coordinating_pairs(_without_examples_inside_values(cues, entities), sentences)
 
     parents = {s: spec.get("parent") for s, spec in ontology.subjects.items()}
     groups = subject_groups(entities.filter(pl.col("role").is_in(["subject", "class_noun"])), cues, sentences, parents)
@@ -110,13 +110,20 @@ def _without_examples_inside_values(cues: pl.DataFrame, entities: pl.DataFrame) 
     return cues.join(inside, on=[*SENTENCE_KEY, "start", "end", "role"], how="anti")
 
 
-def _without_coordinating_both(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """"both serotonin and norepinephrine", "both ketamine and esketamine": a "both" that opens a pair
-    coordinates the pair; it points back to no therapies."""
-    both = cues.filter(pl.col("phrase") == "both").select(*SENTENCE_KEY, "start", "end").unique()
-    after = sentences["folded"].gather(both["sid"]).str.slice(both["end"], 40)
-    opening_pair = both.filter(after.str.contains(r"^\s+[a-z0-9\-]+\s+and\s"))
-    return cues.join(opening_pair, on=[*SENTENCE_KEY, "start", "end"], how="anti")
+# the word that opens a pair, and the conjunction that joins it
+_PAIR_OPENERS = {"both": "and", "either": "or"}
+
+
+def _without_coordinating_pairs(cues: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """"both serotonin and norepinephrine", "than either ketamine or psilocybin": a "both" or "either" that
+    opens a pair coordinates the pair; it points back to no therapies."""
+    openers = cues.filter(pl.col("phrase").is_in(list(_PAIR_OPENERS))).select(*SENTENCE_KEY, "start", "end",
+                                                                               "phrase").unique()
+    after = sentences["folded"].gather(openers["sid"]).str.slice(openers["end"], 60)
+    joins = openers["phrase"].replace_strict(_PAIR_OPENERS)
+    opening_pair = openers.filter(after.str.contains(r"^\s+(?:[a-z0-9\-]+\s+){1,3}(?:and|or)\s")
+                                  & (after.str.extract(r"^\s+(?:[a-z0-9\-]+\s+){1,3}?(and|or)\s", 1) == joins))
+    return cues.join(opening_pair.drop("phrase"), on=[*SENTENCE_KEY, "start", "end"], how="anti")
 
 
 FAILURE_SCHEMA = {"doc_id": pl.String, "detail": pl.String}

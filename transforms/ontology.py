@@ -26,6 +26,10 @@ VOCABULARY_PATH = DATA_DIR / "vocabulary.yaml"
 OUTSIDE_SUBJECT = "outside_vocabulary"
 
 _OPTIONAL_SUFFIX = re.compile(r"\(([a-z]+)\)")
+# the list items (of up to four words) a comparative's value may come after: "less nausea, headache and ",
+# "fewer side effects such as emotional blunting and "; none is the value right after the comparative
+_LIST_ITEMS_BEFORE = (r"(?:(?:[a-z0-9\-]+\s+){0,3}?[a-z0-9\-]+"
+                      r"(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+|\s*,?\s+(?:such as|like|including)\s+))*")
 
 LEXICON_SCHEMA = {
     "phrase": pl.String,
@@ -138,9 +142,10 @@ class Ontology:
 
     def value_comparatives(self) -> pl.DataFrame:
         """attribute, direction, pattern: a comparative right before a value of the attribute ("more
-        drowsiness"), as a regular expression over the folded text ending where the value starts."""
+        drowsiness"), or before the list the value ends ("less emotional blunting and sexual dysfunction"),
+        as a regular expression over the folded text ending where the value starts."""
         rows = [{"attribute": attribute, "direction": direction,
-                 "pattern": r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\s+$"}
+                 "pattern": r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\s+" + _LIST_ITEMS_BEFORE + "$"}
                 for attribute, spec in self.raw["comparisons"].get("value_comparatives", {}).items()
                 for direction, words in spec.items()]
         return pl.DataFrame(rows, schema={"attribute": pl.String, "direction": pl.String, "pattern": pl.String})

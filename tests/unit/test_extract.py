@@ -247,7 +247,8 @@ def test_unlike_x_comma_y_sets_x_against_y_not_beside_it():
 
 def test_rarely_negates_and_sets_a_side_lower():
     extraction = extract(docs_frame("Compared with SSRIs, psilocybin rarely causes sexual side effects."))
-    assert extraction.claims.filter(pl.col("value") == "sexual_dysfunction")["negated"].to_list() == [True]
+    sexual = extraction.claims.filter(pl.col("value") == "sexual_dysfunction")
+    assert sexual.select("subject", "negated").sort("subject").rows() == [("psilocybin", True), ("ssri", False)]
     assert extraction.comparisons.select("subject", "relation", "object").rows() == [("psilocybin", "lower_than", "ssri")]
 
 
@@ -1546,3 +1547,66 @@ def test_a_small_number_of_sessions_is_several_and_biweekly_sessions_maintain():
     assert {("mdma", "regimen", "multiple_sessions"), ("psilocybin", "regimen", "multiple_sessions")} <= facts
     assert ("esketamine", "regimen", "maintenance") in _facts(
         "Spravato treatment starts with two sessions a week, followed by biweekly sessions.")
+
+
+def test_a_list_after_fewer_is_the_other_sides_whole_list():
+    facts = _facts("In the trial, MDMA caused less insomnia, weight gain and emotional blunting than paroxetine.")
+    assert {("ssri", "side_effect", v) for v in ("insomnia", "weight_gain", "emotional_blunting")} <= facts
+    assert not any(f[0] == "mdma" and f[1] == "side_effect" for f in facts)
+    facts = _facts("People on psilocybin reported fewer side effects such as headache or sexual dysfunction than "
+                   "those on sertraline.")
+    assert {("ssri", "side_effect", "headache"), ("ssri", "side_effect", "sexual_dysfunction")} <= facts
+
+
+def test_a_harm_denied_of_the_lower_side_is_the_other_sides():
+    facts = _facts("Unlike sertraline, esketamine does not cause weight gain.")
+    assert ("ssri", "side_effect", "weight_gain") in facts
+    # a denial after the comparison is the subject's alone
+    facts = _facts("Ketamine caused fewer headaches than the SSRIs and did not cause insomnia.")
+    assert ("ssri", "side_effect", "headache") in facts and ("ssri", "side_effect", "insomnia") not in facts
+
+
+def test_widely_prescribed_is_a_prescription_medicine_in_established_use():
+    facts = _facts("Sertraline is one of the most commonly prescribed antidepressants.")
+    assert {("ssri", "legal_status", "prescription"), ("ssri", "evidence_level", "established_use")} <= facts
+
+
+def test_a_worded_comparative_outweighs_the_other_sides_values():
+    assert ("mdma", "onset", "faster_than", "ssri") in _compared(
+        "Paroxetine can start to help within days, but MDMA-assisted therapy appears to act more quickly.")
+
+
+def test_either_before_a_pair_coordinates_it_and_points_back_to_nothing():
+    compared = _compared("LSD trips last many hours. Escitalopram works slower than either ketamine or psilocybin.")
+    assert compared == {("ssri", "onset", "slower_than", "ketamine"), ("ssri", "onset", "slower_than", "psilocybin")}
+
+
+def test_neither_in_a_comparison_counts_the_two_therapies_named_last():
+    compared = _compared("IV ketamine is given in six infusions. Spravato is sprayed twice a week. "
+                         "Compared with SSRIs, neither causes sexual side effects.")
+    assert {("ketamine", "side_effect", "lower_than", "ssri"), ("esketamine", "side_effect", "lower_than", "ssri")} <= compared
+
+
+def test_a_trials_people_are_treated_by_each_arm():
+    facts = _facts("In a randomised trial, 80 adults with PTSD were randomly assigned to MDMA or paroxetine.")
+    facts |= _facts("A phase 2 study comparing psilocybin with escitalopram enrolled 59 adults with major depressive disorder.")
+    assert {("mdma", "indication", "ptsd"), ("ssri", "indication", "ptsd"),
+            ("psilocybin", "indication", "major_depressive_disorder"),
+            ("ssri", "indication", "major_depressive_disorder")} <= facts
+    # a trial the sentence denies has no arms
+    assert ("ssri", "indication", "depression") not in _facts(
+        "Compared with SSRIs, psilocybin is promising, but no large trial has shown that it treats depression.")
+
+
+def test_what_than_names_after_an_example_cue_is_no_example():
+    assert ("psilocybin", "side_effect", "lower_than", "ssri") in _compared(
+        "Psilocybin caused fewer side effects, including headache, than sertraline.")
+    # ... but a therapy named as an example of what "than" names still is one
+    assert _compared("Ketamine works faster than antidepressants such as sertraline.") == {
+        ("ketamine", "onset", "faster_than", "traditional_antidepressants")}
+
+
+def test_one_or_two_sessions_named_by_their_therapy_are_one_or_several():
+    facts = _facts("Patients had one or two ketamine infusions before the benefit faded.")
+    assert {("ketamine", "regimen", "single_session"), ("ketamine", "regimen", "multiple_sessions")} <= facts
+    assert ("psilocybin", "regimen", "single_session") not in _facts("Six psilocybin sessions were given.")
