@@ -836,7 +836,7 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
               "u_end", "_break_before", "_break_after")
         .explode("subject")
     )
-    others = pl.concat([others, _trial_arms(others, groups, cues)])
+    others = pl.concat([others, _trial_arms(others, groups, cues, sentences)])
     failed = _failed_therapies(heads, cues, sentences)
     others = pl.concat([others.filter(pl.col("attribute") != "indication"),
                         others.filter(pl.col("attribute") == "indication").join(failed, on=[*SENTENCE_KEY, "subject"],
@@ -844,12 +844,16 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
     return pl.concat([others, implied.select(others.columns)]).drop_nulls("subject")
 
 
-def _trial_arms(attributed: pl.DataFrame, groups: pl.DataFrame, cues: pl.DataFrame) -> pl.DataFrame:
+def _trial_arms(attributed: pl.DataFrame, groups: pl.DataFrame, cues: pl.DataFrame,
+                sentences: pl.DataFrame) -> pl.DataFrame:
     """Clinical-trial evidence, and the condition of the people treated, for every therapy named (not as an
     example) in a sentence that gives them to one and sets therapies against each other as a trial's arms
     ("A six-week trial comparing psilocybin with escitalopram in 59 adults with major depressive disorder"):
     the trial is evidence about each arm, and each arm treats its people. Rows in the shape of `attributed`."""
-    arms_sentences = cues.filter(pl.col("role") == "trial_arm_marker").select(SENTENCE_KEY).unique()
+    # (not where the sentence denies it: "the trials were not head-to-head comparisons")
+    denied = pl.col("folded").str.slice(0, pl.col("start")).str.contains(r"\b(?:not|no)\s+$")
+    arms_sentences = (with_folded(cues.filter(pl.col("role") == "trial_arm_marker"), sentences).filter(~denied)
+                      .select(SENTENCE_KEY).unique())
     is_trial = (pl.col("attribute") == "evidence_level") & (pl.col("value") == "clinical_trials")
     # (a trial the sentence denies has no arms: "no large trial has shown that it treats depression")
     trial_sentences = (attributed.filter(is_trial & ~pl.col("negated")).join(arms_sentences, on=SENTENCE_KEY)
@@ -879,3 +883,26 @@ def _failed_therapies(heads: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
             .filter(gap.str.contains(r"^[a-z0-9 '\-]{0,60}$") & (gap.str.count_matches(r" ") <= 5)
                     & ~gap.str.contains(_OTHER_CLAUSE_SUBJECT))
             .explode("members").select(*SENTENCE_KEY, pl.col("members").alias("subject")).unique())
+
+
+def with_form_owners(attributed: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """"also some nausea after the second infusion", naming no therapy, after a sentence about Zoloft: a
+    form of taking a therapy (an infusion, a nasal spray) stands for the therapy the document gave that
+    form before, where the topic carried over was never given it (not a pill: most therapies are swallowed).
+    Takes and returns attributed values."""
+    routes = attributed.filter((pl.col("attribute") == "route") & (pl.col("value") != "oral") & ~pl.col("negated")
+                               & pl.col("subject").is_not_null() & (pl.col("subject") != OUTSIDE_SUBJECT))
+    forms = (routes.filter(pl.col("role") == "value").join(groups.select(SENTENCE_KEY).unique(), on=SENTENCE_KEY,
+                                                           how="anti")
+             .select("doc_id", *SENTENCE_KEY, "value", pl.col("subject").alias("_carried")).unique())
+    if forms.is_empty():
+        return attributed
+    given_before = (forms.join(routes.select("doc_id", pl.col("sid").alias("_sid"), "value", pl.col("subject").alias("_owner")),
+                               on=["doc_id", "value"])
+                    .filter(pl.col("_sid") < pl.col("sid")))
+    topic_had_it = given_before.filter(pl.col("_owner") == pl.col("_carried")).select(*SENTENCE_KEY, "_carried").unique()
+    owners = (given_before.join(topic_had_it, on=[*SENTENCE_KEY, "_carried"], how="anti")
+              .sort("_sid").group_by(*SENTENCE_KEY, "_carried").agg(pl.col("_owner").last())
+              .rename({"_carried": "subject"}))
+    return (attributed.join(owners, on=[*SENTENCE_KEY, "subject"], how="left")
+            .with_columns(pl.coalesce("_owner", "subject").alias("subject")).drop("_owner"))

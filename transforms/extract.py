@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.claims import (SENTENCE_KEY, apply_modifiers, apposition_values, attribute_subjects, complement_mentions,
-                               question_topics, resolve_context, subject_groups, with_doc_id)
+                               question_topics, resolve_context, subject_groups, with_doc_id, with_form_owners)
 from transforms.comparisons import find_comparisons, values_of_the_greater_side
 from transforms.ids import stable_ids
 from transforms.mentions import find_mentions, with_word_view
@@ -86,6 +86,7 @@ def extract(documents: pl.DataFrame, ontology: Ontology | None = None) -> Extrac
     complements = complement_mentions(entities.filter(pl.col("role") == "subject"), cues, sentences)
     attributed = attribute_subjects(values.join(asserted, on=SENTENCE_KEY), groups, sentences, cues,
                                     ontology.sentence_topic_attributes(), foils, complements)
+    attributed = with_form_owners(attributed, groups)
     ours = pl.col("subject") != OUTSIDE_SUBJECT
     # a question compares nothing either ("Which is safer?")
     comparisons = (find_comparisons(sentences, groups, attributed, cues, ontology).join(asserted, on=SENTENCE_KEY)

@@ -1610,3 +1610,34 @@ def test_one_or_two_sessions_named_by_their_therapy_are_one_or_several():
     facts = _facts("Patients had one or two ketamine infusions before the benefit faded.")
     assert {("ketamine", "regimen", "single_session"), ("ketamine", "regimen", "multiple_sessions")} <= facts
     assert ("psilocybin", "regimen", "single_session") not in _facts("Six psilocybin sessions were given.")
+
+
+def test_a_therapy_taken_in_conjunction_with_another_is_the_head():
+    facts = _facts("Esketamine is approved in conjunction with an oral antidepressant, and for adults with suicidal ideation.")
+    assert ("esketamine", "indication", "suicidal_ideation") in facts
+    assert ("traditional_antidepressants", "indication", "suicidal_ideation") not in facts
+    assert ("traditional_antidepressants", "route", "oral") in facts
+
+
+def test_a_trial_arm_marker_the_sentence_denies_joins_no_arms():
+    facts = _facts("In a randomised trial, psilocybin helped adults with anorexia; the trial was not compared with "
+                   "fluoxetine.")
+    assert ("psilocybin", "indication", "eating_disorder") in facts
+    assert ("ssri", "indication", "eating_disorder") not in facts
+    assert ("ssri", "indication", "eating_disorder") in _facts(
+        "In a randomised trial, psilocybin helped adults with anorexia, compared with fluoxetine.")
+
+
+def test_stronger_results_are_higher_efficacy_and_moving_colours_a_perceptual_change():
+    assert ("mdma", "efficacy", "higher_than", "ssri") in _compared(
+        "MDMA-assisted therapy was tested in two trials. Its results were stronger than those of paroxetine.")
+    assert ("lsd", "side_effect", "perceptual_changes") in _facts("On LSD I saw the colours moving on the wall.")
+
+
+def test_a_form_stands_for_the_therapy_given_in_it_not_the_topic_carried_over():
+    text = ("I did four ketamine infusions last year. Lexapro was cheaper. I had a headache after the third infusion.")
+    facts = _facts(text)
+    assert ("ketamine", "side_effect", "headache") in facts
+    assert not any(f[0] == "ssri" and f[1] in ("side_effect", "route") for f in facts)
+    # a pill is no such form: most therapies are swallowed
+    assert ("ssri", "route", "oral") in _facts("Psilocybin comes as a capsule. Sertraline is cheaper. It is a daily tablet.")
