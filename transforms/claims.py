@@ -135,7 +135,7 @@ def than_ends(cues: pl.DataFrame) -> pl.DataFrame:
     return cue_ends(thans.with_columns(pl.lit("than").alias("role")), "than", "than_end")
 
 
-def _text_between(end: str, start: str = "start") -> pl.Expr:
+def text_between(end: str, start: str = "start") -> pl.Expr:
     """The sentence text from column `end` to column `start`; empty where the spans overlap (a
     mention inside another, as in "esketamine (Spravato) nasal spray")."""
     return pl.col("folded").str.slice(pl.col(end), (pl.col(start) - pl.col(end)).clip(lower_bound=0))
@@ -157,7 +157,7 @@ def complement_mentions(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: p
 def closely_after(end: str, reach: int = _COMPLEMENT_REACH, start: str = "start") -> pl.Expr:
     """The mention starting at `start` follows the cue ending at `end` directly or after a few words
     ("together with an oral antidepressant"), never across punctuation ("other than that, ketamine ...")."""
-    gap = _text_between(end, start)
+    gap = text_between(end, start)
     return (pl.col(end).is_not_null() & (pl.col(start) - pl.col(end) <= reach)
             & gap.str.contains(r"^[a-z0-9 \-]*$")).fill_null(False)
 
@@ -278,7 +278,7 @@ def subject_groups(subjects: pl.DataFrame, cues: pl.DataFrame, sentences: pl.Dat
         return pl.when(pl.col("sid") == pl.col("sid").shift(1)).then(pl.col(column).shift(1))
 
     def gap_matches(pattern: str) -> pl.Expr:
-        return (_text_between("_prev_end").str.contains(pattern) & (pl.col("start") >= pl.col("_prev_end"))).fill_null(False)
+        return (text_between("_prev_end").str.contains(pattern) & (pl.col("start") >= pl.col("_prev_end"))).fill_null(False)
 
     mentions = (
         mentions.sort([*SENTENCE_KEY, "start"])
@@ -574,7 +574,7 @@ def _with_premodifier_flag(values: pl.DataFrame, sentences: pl.DataFrame) -> pl.
     values = values.with_row_index("_row")
     near = values.filter((pl.col("next_start") - pl.col("end")).is_between(0, 24)
                          & ~pl.col("attribute").is_in(_NEVER_PREMODIFYING)).select("_row", "sid", "end", "next_start")
-    gap = _text_between("end", "next_start")
+    gap = text_between("end", "next_start")
     flags = with_folded(near, sentences).select(
         "_row", ((gap.str.contains(_PREMODIFIER_GAP) & ~gap.str.contains(_NOT_PREMODIFYING))
                  | gap.str.contains(_DOSE_OF_GAP)).alias("_premodifies"))
@@ -620,7 +620,7 @@ def _with_relative_clause_owner(values: pl.DataFrame, groups: pl.DataFrame, sent
                                                  pl.col("members").alias("relative_members")))
     values = asof_before(values, relatives, "start", "_rx_end", ["_rx_end", "relative_members"])
     inside = with_folded(values, sentences).select(
-        (_text_between("_rx_end").str.contains(_RELATIVE_CLAUSE) & pl.col("_rx_end").is_not_null()).fill_null(False))
+        (text_between("_rx_end").str.contains(_RELATIVE_CLAUSE) & pl.col("_rx_end").is_not_null()).fill_null(False))
     return values.with_columns(pl.when(inside.to_series()).then(pl.col("relative_members")).alias("relative_members")
                                ).drop("_rx_end")
 

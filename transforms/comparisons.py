@@ -16,7 +16,8 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.claims import (SENTENCE_KEY, apply_modifiers, asof_after, asof_before, carried_heads, closely_after,
-                              cue_ends, document_topics, plural_referents, with_doc_id, with_folded)
+                              cue_ends, document_topics, plural_referents, text_between, with_doc_id,
+                              with_folded)
 from transforms.ontology import Ontology
 
 _NAMING_MARKERS = ["unlike", "object_after", "than"]
@@ -25,6 +26,7 @@ _OBJECT_REACH = 30   # "in contrast with the slow onset of SSRIs": characters fr
 _ANAPHOR_REACH = 3   # "than either", "than the others": from a naming marker to an anaphor for the other side
 _ARM_REACH = 4      # sentences back to the other side of a one-sided comparative ("the psilocybin group did better")
 _COMPARATIVE_REACH = 80  # characters before a value a comparative (and a list it opens) may start: "fewer X, Y and Z"
+_OBJECTS_RELATIVE_CLAUSE = r"^\s*,\s*(?:which|who|whose)\b[^,;:.()!?]*$"
 _FACT_COLUMNS = [*SENTENCE_KEY, "subject", "attribute", "direction", "start", "negated", "hedged"]
 
 
@@ -96,11 +98,18 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     phrase_facts = asof_after(phrase_facts, subject_heads, "end", "g_start",
                               [pl.col("g_start").alias("_next_start"), pl.col("members").alias("_next_members")])
     phrase_facts = asof_before(phrase_facts, cue_ends(cues, "terminator", "st_end", "strong"), "start", "end", ["st_end"])
+    # "far more than a generic antidepressant, which can cost less than $20": a relative clause right after
+    # the therapy measured against is about that therapy
+    phrase_facts = asof_before(phrase_facts, heads.filter(pl.col("is_object")), "start", "g_start",
+                               [pl.col("g_end").alias("_object_end"), pl.col("members").alias("_object_members")])
+    in_objects_clause = (pl.col("_object_end").is_not_null() & (pl.col("_object_end") <= pl.col("start"))
+                         & text_between("_object_end").str.contains(_OBJECTS_RELATIVE_CLAUSE)).fill_null(False)
     phrase_facts = (
         phrase_facts
         .join(carried, on=SENTENCE_KEY, how="left")
         .pipe(with_folded, sentences)
-        .with_columns(pl.coalesce(pl.when(across_contrast & closely_followed).then(pl.col("_next_members")), "members",
+        .with_columns(pl.coalesce(pl.when(in_objects_clause).then(pl.col("_object_members")),
+                                  pl.when(across_contrast & closely_followed).then(pl.col("_next_members")), "members",
                                   pl.when(closely_followed).then(pl.col("_next_members")), "carried")
                       .alias("subject"))
         .explode("subject")
@@ -231,9 +240,17 @@ def find_comparisons(sentences: pl.DataFrame, groups: pl.DataFrame, attributed: 
     # direction: the main clause's subject is the subject, and the relation is turned round
     named_first = _named_after(markers.filter(pl.col("group").is_in(_NAMED_FIRST_MARKERS)), heads, sentences).with_columns(
         pl.lit(True).alias("_named_first"))
+    # ... and so is the side "than" names, where only its own words set the direction ("far more than a
+    # generic antidepressant, which can cost less than $20")
+    measured_against = than_objects.rename({"subject_b": "subject"}).unique().with_columns(pl.lit(True).alias("_measured"))
     scored = (
         scored.join(named_first, on=[*SENTENCE_KEY, "subject"], how="left")
-        .with_columns(pl.col("_named_first").fill_null(False))
+        .join(measured_against, on=[*SENTENCE_KEY, "subject"], how="left")
+        .join(measured_against.rename({"subject": "subject_b", "_measured": "_measured_b"}), on=[*SENTENCE_KEY, "subject_b"],
+              how="left")
+        .with_columns((pl.col("_named_first").fill_null(False)
+                       | (pl.col("_measured").fill_null(False) & ~pl.col("_measured_b").fill_null(False)))
+                      .alias("_named_first"))
         .with_columns(
             pl.when(pl.col("_named_first")).then(pl.col("subject_b")).otherwise(pl.col("subject")).alias("subject"),
             pl.when(pl.col("_named_first")).then(pl.col("subject")).otherwise(pl.col("subject_b")).alias("subject_b"),

@@ -205,13 +205,24 @@ def _entity_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _counted_session_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """"two guided ceremonies": count, optional describing word, session noun."""
+    """"two guided ceremonies": count, optional describing word, session noun. A count that may be one
+    ("one or two sessions") gives one session as well; a describing word that is a value itself
+    ("two supervised sessions") keeps its reading, which the longer phrase would otherwise hide."""
     spec = raw.get("counted_sessions")
     if not spec:
         return []
-    return [{"phrase": " ".join(str(w) for w in (count, modifier, noun) if w), "role": "value",
-             "attribute": spec["attribute"], "value": spec["value"]}
-            for count in spec["counts"] for modifier in ["", *spec["modifiers"]] for noun in spec["nouns"]]
+    readings = {modifier: [{"attribute": spec["attribute"], "value": spec["value"]}, reading]
+                for modifier, reading in spec.get("modifier_values", {}).items()}
+    rows = []
+    for counts, count_value in ((spec["counts"], None), (spec.get("one_or_more_counts", []), "single_session")):
+        for count in counts:
+            for modifier in ["", *spec["modifiers"]]:
+                own = readings.get(modifier, [{"attribute": spec["attribute"], "value": spec["value"]}])
+                if count_value:
+                    own = [*own, {"attribute": spec["attribute"], "value": count_value}]
+                rows += [{"phrase": " ".join(str(w) for w in (count, modifier, noun) if w), "role": "value",
+                          "needs": None, **reading} for noun in spec["nouns"] for reading in own]
+    return rows
 
 
 def _group_names(declared: str | list[str] | None) -> list[str]:
@@ -285,6 +296,9 @@ def _cue_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
 
     mods = raw["modifiers"]
     add(mods["negation"]["phrases"], "negation", window=mods["negation"]["window"])
+    # cues that deny only what follows them closely ("plans to file for FDA approval after a trial reads out")
+    near = mods["negation"].get("near") or {}
+    add(near.get("phrases", []), "negation", window=near.get("window", mods["negation"]["window"]))
     add(mods["pseudo_negation"]["phrases"], "pseudo")
     add(mods["hedge"]["phrases"], "hedge", window=mods["hedge"]["window"])
     add(mods["terminator"]["strong"], "terminator", group="strong")
@@ -375,6 +389,12 @@ def _check(raw: dict[str, Any], vocabulary: dict[str, Any]) -> None:
     counted = raw.get("counted_sessions")
     if counted and not _in_vocabulary(vocabulary, counted):
         raise OntologyError(f"counted_sessions: {counted['attribute']}.{counted['value']} is not in the vocabulary")
+    for modifier, reading in ((counted or {}).get("modifier_values") or {}).items():
+        if not _in_vocabulary(vocabulary, reading):
+            raise OntologyError(f"counted_sessions.modifier_values.{modifier}: {reading.get('attribute')}."
+                                f"{reading.get('value')} is not in the vocabulary")
+        if reading.get("excludes") and reading["excludes"] not in raw["contexts"]:
+            raise OntologyError(f"counted_sessions.modifier_values.{modifier}: unknown context group {reading['excludes']!r}")
     relations = set(vocabulary["comparisons"]["relations"])
     for attribute, spec in raw["comparisons"]["directions"].items():
         for relation in spec["relations"].values():

@@ -1641,3 +1641,32 @@ def test_a_form_stands_for_the_therapy_given_in_it_not_the_topic_carried_over():
     assert not any(f[0] == "ssri" and f[1] in ("side_effect", "route") for f in facts)
     # a pill is no such form: most therapies are swallowed
     assert ("ssri", "route", "oral") in _facts("Psilocybin comes as a capsule. Sertraline is cheaper. It is a daily tablet.")
+
+
+def test_how_long_i_tried_a_medicine_is_no_benefits_span():
+    assert ("ssri", "duration", "long_lasting") not in _facts("I tried Lexapro for three years.")
+    assert ("psilocybin", "duration", "long_lasting") in _facts(
+        "I tried psilocybin once and the benefits lasted for two years.")
+
+
+def test_an_approval_sought_is_not_had_but_the_trial_after_it_is_under_way():
+    claims = _claims("The company plans to file for FDA approval of MDMA after its second trial reads out next year.")
+    assert ("mdma", "legal_status", "fda_approved", True, False) in claims
+    assert ("mdma", "evidence_level", "ongoing_research", False, False) in claims
+
+
+def test_supervised_sessions_counted_are_supervised_and_one_or_two_may_be_one():
+    facts = _facts("In studies, one or two supervised sessions of psilocybin eased symptoms.")
+    assert {("psilocybin", "regimen", "single_session"), ("psilocybin", "regimen", "multiple_sessions"),
+            ("psilocybin", "setting", "medical_supervision"), ("psilocybin", "evidence_level", "clinical_trials")} <= facts
+    assert ("psilocybin", "setting", "medical_supervision") not in _facts(
+        "Psilocybin is given in two supervised sessions with trained therapists.")
+
+
+def test_a_relative_clause_after_what_than_names_sets_that_sides_direction():
+    compared = _compared("A retreat with ayahuasca costs $2,000, and a psilocybin session costs far more than a "
+                         "generic antidepressant, which can cost less than $20 a month.")
+    assert ("psilocybin", "cost", "higher_than", "traditional_antidepressants") in compared
+    assert not any(c[0] == "traditional_antidepressants" for c in compared)
+    assert ("esketamine", "cost", "higher_than", "traditional_antidepressants") in _compared(
+        "Spravato is far more expensive than a generic antidepressant.")
