@@ -846,22 +846,28 @@ def attribute_subjects(values: pl.DataFrame, groups: pl.DataFrame, sentences: pl
 
 def _trial_arms(attributed: pl.DataFrame, groups: pl.DataFrame, cues: pl.DataFrame,
                 sentences: pl.DataFrame) -> pl.DataFrame:
-    """Clinical-trial evidence, and the condition of the people treated, for every therapy named (not as an
-    example) in a sentence that gives them to one and sets therapies against each other as a trial's arms
+    """Clinical-trial evidence (done or under way), and the condition of the people treated, for every therapy
+    named (not as an example) in a sentence that gives them to one and sets therapies against each other as a trial's arms
     ("A six-week trial comparing psilocybin with escitalopram in 59 adults with major depressive disorder"):
     the trial is evidence about each arm, and each arm treats its people. Rows in the shape of `attributed`."""
     # (not where the sentence denies it: "the trials were not head-to-head comparisons")
     denied = pl.col("folded").str.slice(0, pl.col("start")).str.contains(r"\b(?:not|no)\s+$")
     arms_sentences = (with_folded(cues.filter(pl.col("role") == "trial_arm_marker"), sentences).filter(~denied)
                       .select(SENTENCE_KEY).unique())
-    is_trial = (pl.col("attribute") == "evidence_level") & (pl.col("value") == "clinical_trials")
+    is_trial = (pl.col("attribute") == "evidence_level") & pl.col("value").is_in(["clinical_trials", "ongoing_research"])
     # (a trial the sentence denies has no arms: "no large trial has shown that it treats depression")
     trial_sentences = (attributed.filter(is_trial & ~pl.col("negated")).join(arms_sentences, on=SENTENCE_KEY)
                        .select(SENTENCE_KEY).unique())
     trial = (attributed.filter(is_trial | (pl.col("attribute") == "indication"))
              .join(trial_sentences, on=SENTENCE_KEY).unique([*SENTENCE_KEY, "start", "attribute", "value"]))
-    named = (groups.filter(~pl.col("is_example")).select(*SENTENCE_KEY, pl.col("members").alias("_arm"))
-             .explode("_arm").filter(pl.col("_arm") != OUTSIDE_SUBJECT).unique())
+    heads = groups.filter(~pl.col("is_example"))
+    # ("More head-to-head trials are under way", naming none: the arms are the therapies named last)
+    unnamed = trial_sentences.join(heads.select(SENTENCE_KEY).unique(), on=SENTENCE_KEY, how="anti")
+    named = pl.concat([
+        heads.select(*SENTENCE_KEY, pl.col("members").alias("_arm")),
+        carried_heads(heads, sentences, which="all").join(unnamed, on=SENTENCE_KEY).select(
+            *SENTENCE_KEY, pl.col("carried").alias("_arm")),
+    ]).explode("_arm").drop_nulls("_arm").filter(pl.col("_arm") != OUTSIDE_SUBJECT).unique()
     return (trial.join(named, on=SENTENCE_KEY).filter(pl.col("_arm") != pl.col("subject"))
             .with_columns(pl.col("_arm").alias("subject")).drop("_arm").select(attributed.columns))
 

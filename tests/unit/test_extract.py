@@ -1670,3 +1670,22 @@ def test_a_relative_clause_after_what_than_names_sets_that_sides_direction():
     assert not any(c[0] == "traditional_antidepressants" for c in compared)
     assert ("esketamine", "cost", "higher_than", "traditional_antidepressants") in _compared(
         "Spravato is far more expensive than a generic antidepressant.")
+
+
+def test_head_to_head_trials_under_way_naming_none_are_of_the_therapies_named_last():
+    facts = _facts("Esketamine is easier to get covered, but IV ketamine may work better. More head-to-head trials "
+                   "are under way.")
+    assert {("ketamine", "evidence_level", "ongoing_research"), ("esketamine", "evidence_level", "ongoing_research")} <= facts
+
+
+def test_covered_by_insurance_more_often_is_a_lower_cost_not_more_side_effects():
+    compared = _compared("Esketamine is covered by insurance more often, while IV ketamine is paid for out of pocket.")
+    assert ("ketamine", "cost", "higher_than", "esketamine") in compared
+    assert not any(c[1] == "side_effect" for c in compared)
+
+
+def test_a_good_first_option_is_established_and_professional_support_is_support():
+    assert ("traditional_antidepressants", "evidence_level", "established_use") in _facts(
+        "Antidepressants remain a good first option for many people.")
+    assert ("psilocybin", "setting", "psychotherapy_support") in _facts(
+        "In the trial, psilocybin was given with professional support.")
