@@ -122,8 +122,7 @@ def _without_coordinating_pairs(cues: pl.DataFrame, sentences: pl.DataFrame) -> 
                                                                                "phrase").unique()
     after = sentences["folded"].gather(openers["sid"]).str.slice(openers["end"], 60)
     joins = openers["phrase"].replace_strict(_PAIR_OPENERS)
-    opening_pair = openers.filter(after.str.contains(r"^\s+(?:[a-z0-9\-]+\s+){1,3}(?:and|or)\s")
-                                  & (after.str.extract(r"^\s+(?:[a-z0-9\-]+\s+){1,3}?(and|or)\s", 1) == joins))
+    opening_pair = openers.filter(after.str.extract(r"^\s+(?:[a-z0-9\-]+\s+){1,3}?(and|or)\s", 1) == joins)
     return cues.join(opening_pair.drop("phrase"), on=[*SENTENCE_KEY, "start", "end"], how="anti")
 
 

@@ -211,13 +211,13 @@ def _counted_session_rows(raw: dict[str, Any]) -> list[dict[str, Any]]:
     spec = raw.get("counted_sessions")
     if not spec:
         return []
-    readings = {modifier: [{"attribute": spec["attribute"], "value": spec["value"]}, reading]
-                for modifier, reading in spec.get("modifier_values", {}).items()}
+    counted = {"attribute": spec["attribute"], "value": spec["value"]}
+    readings = {modifier: [counted, reading] for modifier, reading in spec.get("modifier_values", {}).items()}
     rows = []
     for counts, count_value in ((spec["counts"], None), (spec.get("one_or_more_counts", []), "single_session")):
         for count in counts:
             for modifier in ["", *spec["modifiers"]]:
-                own = readings.get(modifier, [{"attribute": spec["attribute"], "value": spec["value"]}])
+                own = readings.get(modifier, [counted])
                 if count_value:
                     own = [*own, {"attribute": spec["attribute"], "value": count_value}]
                 rows += [{"phrase": " ".join(str(w) for w in (count, modifier, noun) if w), "role": "value",
